@@ -1,0 +1,3 @@
+from hipcoach.cli.app import main
+
+main()
