@@ -27,5 +27,7 @@ class KnowledgeBaseError(HipcoachError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         head = problems[0] if problems else "unknown problem"
-        more = f" (and {len(problems) - 1} more; run `hipcoach kb check`)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run `hipcoach kb check`)" if len(problems) > 1 else ""
+        )
         super().__init__(f"knowledge base is invalid: {head}{more}")

@@ -79,7 +79,7 @@ def _read_yaml(path: Path, problems: _Problems) -> Any:
         problems.add(path.name, f"cannot read ({exc.strerror})")
         return None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -190,7 +190,9 @@ def _index(kb: KnowledgeBase, p: _Problems) -> None:
         for fid, rate in _question_rates(q):
             if fid in kb.findings:
                 other = kb.findings[fid].question
-                p.add(f"questions.yaml: entry {q.id!r}", f"finding {fid!r} is also set by {other!r}")
+                p.add(
+                    f"questions.yaml: entry {q.id!r}", f"finding {fid!r} is also set by {other!r}"
+                )
             kb.findings[fid] = Finding(fid, q.id, rate)
     for c in kb.conditions:
         if c.id in kb.condition_by_id:
@@ -214,9 +216,7 @@ def _sources_in(obj: Any) -> Iterable[str]:
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             value = getattr(obj, name)
-            if name == "source" and isinstance(value, list):
-                yield from value
-            elif name == "sources" and isinstance(value, list):
+            if name in ("source", "sources") and isinstance(value, list):
                 yield from value
             else:
                 yield from _sources_in(value)
@@ -263,9 +263,15 @@ def _cross_check(kb: KnowledgeBase, p: _Problems) -> None:
             p.add(f"{where}: findings → {fid}", "unknown finding (not set by any question)")
         for fid, lk in c.findings.items():
             if lk.with_ in (0.0, 1.0):
-                p.add(f"{where}: findings → {fid}", "probability 0 or 1 would veto every answer; use e.g. 0.01 or 0.99")
+                p.add(
+                    f"{where}: findings → {fid}",
+                    "probability 0 or 1 would veto every answer; use e.g. 0.01 or 0.99",
+                )
             if lk.without in (0.0, 1.0):
-                p.add(f"{where}: findings → {fid}", "`without` of 0 or 1 is not allowed; use e.g. 0.01 or 0.99")
+                p.add(
+                    f"{where}: findings → {fid}",
+                    "`without` of 0 or 1 is not allowed; use e.g. 0.01 or 0.99",
+                )
         check_sources(c, where)
 
 

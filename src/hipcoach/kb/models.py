@@ -73,7 +73,7 @@ def validate_expr(expr: Any, where: str = "expression") -> Expr:
     if isinstance(expr, str):
         return expr
     if isinstance(expr, dict) and len(expr) == 1:
-        (op, arg), = expr.items()
+        ((op, arg),) = expr.items()
         if op in ("all", "any") and isinstance(arg, list) and arg:
             for item in arg:
                 validate_expr(item, where)
@@ -93,7 +93,7 @@ def expr_findings(expr: Expr) -> set[str]:
     """Every finding id an expression mentions."""
     if isinstance(expr, str):
         return {expr}
-    (op, arg), = expr.items()
+    ((op, arg),) = expr.items()
     if op in ("all", "any"):
         out: set[str] = set()
         for item in arg:
@@ -131,11 +131,15 @@ class Choice(Strict):
     label: str
     finding: Id | None = None
     base_rate: Sourced | None = None
+    means_unknown: bool = False
+    """Picking this choice (e.g. "prefer not to say") is the same as not answering."""
 
     @model_validator(mode="after")
     def _rate_with_finding(self) -> Choice:
         if self.finding and self.base_rate is None:
-            raise ValueError(f"choice {self.id!r} sets finding {self.finding!r} but has no base_rate")
+            raise ValueError(
+                f"choice {self.id!r} sets finding {self.finding!r} but has no base_rate"
+            )
         return self
 
 
@@ -162,6 +166,8 @@ class Gate(WithExpr):
 class Question(WithExpr):
     id: Id
     text: str
+    label: str | None = None
+    """Short statement of the finding when present, for explanations ("Pain lying on that side")."""
     help: str | None = None
     type: QuestionType
     section: Literal["about", "red_flags", "story", "where", "pattern", "self_tests", "risks"]

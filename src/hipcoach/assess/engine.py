@@ -1,0 +1,157 @@
+"""The assessment use case: answers in, urgency + ranked causes + next steps out.
+
+Pure: no I/O, no printing. The CLI and the web call :func:`assess` and render the
+:class:`Assessment` (``to_dict`` is the stable JSON contract of the design doc).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hipcoach.assess.answers import Answer, findings_of
+from hipcoach.assess.differential import Evidence, Ranked, rank
+from hipcoach.assess.logic import evaluate, supporting
+from hipcoach.assess.triage import TriageResult, triage
+from hipcoach.kb.load import KnowledgeBase
+from hipcoach.kb.models import Factor
+from hipcoach.urgency import rank as urgency_rank
+
+
+@dataclass(frozen=True)
+class FactorHit:
+    factor: Factor
+    findings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    kb: KnowledgeBase
+    answers: Mapping[str, Answer]
+    findings: Mapping[str, bool]
+    triage: TriageResult
+    ranked: tuple[Ranked, ...]
+    factors: tuple[FactorHit, ...]
+
+    @property
+    def shown(self) -> list[Ranked]:
+        """Conditions with a non-negligible probability, most likely first (at least three)."""
+        floor = self.kb.manifest.settings.report_min_probability
+        return [r for i, r in enumerate(self.ranked) if i < 3 or r.probability >= floor]
+
+    def top(self, n: int = 3) -> list[str]:
+        return [r.condition.id for r in self.ranked[:n]]
+
+    def next_steps(self) -> list[str]:
+        level = self.triage.level
+        text = self.kb.triage.levels[level]
+        steps = [text.title + ".", text.action]
+        if urgency_rank(level) <= urgency_rank("soon"):
+            # Condition advice only when it is safe to self-manage while waiting.
+            for item in self.ranked[0].condition.advice[:2]:
+                steps.append(item.text)
+        steps.extend(self.kb.triage.safety_net)
+        return steps
+
+    def to_dict(self) -> dict[str, Any]:
+        kb = self.kb
+
+        def ev(e: Evidence) -> dict[str, Any]:
+            return {
+                "finding": e.finding,
+                "present": e.present,
+                "text": finding_text(kb, e.finding, e.present),
+                "lr": round(e.lr, 2),
+            }
+
+        return {
+            "urgency": {
+                "level": self.triage.level,
+                "title": kb.triage.levels[self.triage.level].title,
+                "reasons": [
+                    {
+                        "text": r.text,
+                        "level": r.level,
+                        "kind": r.kind,
+                        "rule": r.rule,
+                        "findings": list(r.findings),
+                        "source": ", ".join(r.source),
+                        "sources": list(r.source),
+                    }
+                    for r in self.triage.reasons
+                ],
+            },
+            "conditions": [
+                {
+                    "id": r.condition.id,
+                    "name": r.condition.name,
+                    "probability": round(r.probability, 4),
+                    "must_not_miss": r.condition.must_not_miss,
+                    "for": [ev(e) for e in r.for_],
+                    "against": [ev(e) for e in r.against],
+                    "sources": list(r.condition.sources),
+                }
+                for r in self.shown
+            ],
+            "contributing_factors": [
+                {
+                    "id": h.factor.id,
+                    "name": h.factor.name,
+                    "text": h.factor.text,
+                    "strength": h.factor.strength,
+                    "findings": list(h.findings),
+                    "source": ", ".join(h.factor.source),
+                    "sources": list(h.factor.source),
+                }
+                for h in self.factors
+            ],
+            "next_steps": self.next_steps(),
+            "disclaimer": kb.triage.disclaimer,
+            "answered": sum(1 for v in self.answers.values() if v is not None),
+            "kb_version": kb.version,
+        }
+
+
+def finding_text(kb: KnowledgeBase, finding: str, present: bool) -> str:
+    """A short human phrase for a finding, present or absent, for the "why" of a result."""
+    f = kb.findings[finding]
+    q = kb.question_by_id[f.question]
+    if q.type == "yes_no":
+        base = q.label or q.text
+        return base if present else f"not: {base}"
+    for c in q.choices:
+        if c.finding == finding:
+            head = q.label or q.text
+            return f"{head} {c.label}" if present else f"{head} not {c.label.lower()}"
+    for b in q.bands:
+        if b.finding == finding:
+            lo = f"{b.min:g}" if b.min is not None else ""
+            hi = f"{b.max:g}" if b.max is not None else ""
+            rng = f"{lo}–{hi}" if lo and hi else (f"{lo}+" if lo else f"up to {hi}")
+            unit = f" {q.unit}" if q.unit else ""
+            head = q.label or q.id.replace("_", " ").capitalize()
+            return f"{head} {rng}{unit}" if present else f"{head} not {rng}{unit}"
+    return finding
+
+
+def contributing(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[FactorHit, ...]:
+    return tuple(
+        FactorHit(f, tuple(supporting(f.when, findings)))
+        for f in kb.factors
+        if evaluate(f.when, findings)
+    )
+
+
+def assess(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Assessment:
+    """Assess validated answers (see :func:`hipcoach.assess.answers.parse_answers`)."""
+    findings = findings_of(kb, answers)
+    ranked = tuple(rank(kb, findings))
+    return Assessment(
+        kb,
+        dict(answers),
+        findings,
+        triage(kb, findings, ranked),
+        ranked,
+        contributing(kb, findings),
+    )

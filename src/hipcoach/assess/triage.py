@@ -1,0 +1,109 @@
+"""How urgently to see a professional.
+
+Red-flag rules come first and the most urgent one wins. Probabilities can only add
+urgency (a must-not-miss condition above its threshold, or a likely condition's own
+usual urgency); nothing can lower what a red flag says. Self-care is advised only when
+the knowledge base's self-care criteria are *known* to hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hipcoach.assess.differential import Ranked
+from hipcoach.assess.logic import evaluate, supporting
+from hipcoach.kb.load import KnowledgeBase
+from hipcoach.urgency import Urgency, most_urgent, rank
+
+
+@dataclass(frozen=True)
+class Reason:
+    level: Urgency
+    text: str
+    findings: tuple[str, ...]
+    source: tuple[str, ...]
+    kind: str  # red_flag | must_not_miss | condition | self_care
+    rule: str
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    level: Urgency
+    reasons: tuple[Reason, ...]
+    stop_interview: bool
+
+
+def red_flags(kb: KnowledgeBase, findings: Mapping[str, bool]) -> list[Reason]:
+    out = []
+    for rf in kb.triage.red_flags:
+        if evaluate(rf.when, findings):
+            out.append(
+                Reason(
+                    rf.urgency,
+                    rf.reason,
+                    tuple(supporting(rf.when, findings)),
+                    tuple(rf.source),
+                    "red_flag",
+                    rf.id,
+                )
+            )
+    return out
+
+
+def triage(
+    kb: KnowledgeBase, findings: Mapping[str, bool], ranked: Sequence[Ranked]
+) -> TriageResult:
+    reasons = red_flags(kb, findings)
+    stop = any(rf.stop_interview and evaluate(rf.when, findings) for rf in kb.triage.red_flags)
+    min_p = kb.triage.condition_urgency_min_probability.value
+    for r in ranked:
+        c = r.condition
+        if c.escalate and r.probability >= c.escalate.threshold.value:
+            reasons.append(
+                Reason(
+                    c.escalate.urgency,
+                    f"{c.escalate.reason} (estimated probability {r.probability:.0%})",
+                    tuple(e.finding for e in r.for_[:4]),
+                    tuple(c.escalate.source),
+                    "must_not_miss",
+                    c.id,
+                )
+            )
+        elif r.probability >= min_p and rank(c.urgency.level) > rank("self_care"):
+            reasons.append(
+                Reason(
+                    c.urgency.level,
+                    f"{c.short_name} looks likely ({r.probability:.0%}); it usually needs: "
+                    f"{kb.triage.levels[c.urgency.level].title.lower()}.",
+                    tuple(e.finding for e in r.for_[:4]),
+                    tuple(c.urgency.source),
+                    "condition",
+                    c.id,
+                )
+            )
+    policy = kb.triage.self_care
+    if evaluate(policy.requires, findings) is True:
+        base: Reason = Reason(
+            "self_care",
+            "Mild pain, walking and standing on one leg are pain-free, and it is settling.",
+            tuple(supporting(policy.requires, findings)),
+            tuple(policy.source),
+            "self_care",
+            "self_care",
+        )
+    else:
+        base = Reason(
+            policy.otherwise,
+            policy.reason_otherwise,
+            (),
+            tuple(policy.source),
+            "self_care",
+            "self_care_not_met",
+        )
+    reasons.append(base)
+    level = most_urgent(*(r.level for r in reasons))
+    # Most urgent first; the self-care line only matters when nothing else raised the level.
+    ordered = sorted(reasons, key=lambda r: -rank(r.level))
+    shown = tuple(r for r in ordered if r.level == level or r.kind != "self_care")
+    return TriageResult(level, shown, stop)

@@ -1,0 +1,164 @@
+"""The ``hipcoach`` command. Heavy imports happen inside commands, so ``--help`` starts fast."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hipcoach import __version__
+from hipcoach.cli.common import cli_errors, console, parse_json_or_yaml, read_text
+
+app = typer.Typer(
+    name="hipcoach",
+    help=(
+        "Hip pain in runners: how urgent it is, what it likely is, what to do — and why.\n\n"
+        "hipcoach is not a doctor; where in doubt it sends you to one."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+kb_app = typer.Typer(help="Inspect and validate the clinical knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"hipcoach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            envvar="HIPCOACH_DATA_DIR",
+            help="Where hipcoach keeps your data (default: your platform's user data folder).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    if data_dir is not None:
+        os.environ["HIPCOACH_DATA_DIR"] = str(data_dir)
+
+
+def _kb() -> Any:
+    from hipcoach.kb.load import load
+
+    return load()
+
+
+@app.command()
+@cli_errors
+def questions(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for other tools.")] = False,
+) -> None:
+    """List the questionnaire: ids, answer types, choices and when each is asked."""
+    from hipcoach.cli.questions import print_questions, questions_json
+
+    kb = _kb()
+    if as_json:
+        print(json.dumps(questions_json(kb), indent=2, ensure_ascii=False))
+    else:
+        print_questions(kb, console)
+
+
+@app.command()
+@cli_errors
+def assess(
+    answers: Annotated[
+        str | None,
+        typer.Option(
+            "--answers",
+            "-a",
+            metavar="FILE|-",
+            help='Answer from a JSON or YAML file ({"answers": {...}}); - reads stdin.',
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Ask every question instead of choosing adaptively.")
+    ] = False,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="Also write your answers to this JSON file, to re-run later."),
+    ] = None,
+) -> None:
+    """Assess hip pain: an interactive interview, or answers from a file with --answers."""
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess as run_assessment
+    from hipcoach.cli.render import render
+
+    kb = _kb()
+    if answers is not None:
+        text, name = read_text(answers)
+        data = parse_json_or_yaml(text, name)
+        if isinstance(data, dict) and "answers" in data:
+            data = data["answers"]
+        if data is None:
+            data = {}
+        parsed = parse_answers(kb, data)
+    else:
+        from hipcoach.cli.interview import run_interview
+
+        parsed, _ = run_interview(kb, console, adaptive=not full)
+    result = run_assessment(kb, parsed)
+    if save is not None:
+        save.write_text(json.dumps({"answers": parsed}, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        render(result, console)
+
+
+@app.command("eval")
+@cli_errors
+def evaluate(
+    cases: Annotated[Path, typer.Argument(help="Labelled cases, one JSON object per line.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Run labelled cases and report top-1/top-3 accuracy and urgency exact/under/over."""
+    from hipcoach.assess.evaluation import evaluate as run_eval
+    from hipcoach.cli.cases import print_report, read_cases
+
+    kb = _kb()
+    report = run_eval(kb, read_cases(kb, cases))
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print_report(report, console)
+    if report.under:
+        raise typer.Exit(1)
+
+
+@kb_app.command("check")
+@cli_errors
+def kb_check(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Check this knowledge-base folder instead.")
+    ] = None,
+) -> None:
+    """Validate the knowledge base: ids, sources, probabilities, reachability."""
+    from hipcoach.kb.check import check
+
+    problems, summary = check(directory)
+    for line in summary:
+        console.print(line)
+    if problems:
+        for p in problems:
+            console.print(f"[red]✗[/] {p}", soft_wrap=True)
+        console.print(f"[bold red]{len(problems)} problem(s) found.[/]")
+        raise typer.Exit(1)
+    console.print("[bold green]✓ knowledge base is valid.[/]")
+
+
+def main() -> None:
+    app()

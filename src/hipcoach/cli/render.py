@@ -1,0 +1,93 @@
+"""Rich rendering of an assessment: urgency first, in colour; then causes and why; then steps."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from hipcoach.assess.engine import Assessment, finding_text
+
+STYLE = {
+    "emergency": "bold white on red",
+    "urgent": "bold red",
+    "soon": "bold yellow",
+    "self_care": "bold green",
+}
+BORDER = {"emergency": "red", "urgent": "red", "soon": "yellow", "self_care": "green"}
+ICON = {"emergency": "🚨", "urgent": "⚠️ ", "soon": "📅", "self_care": "✅"}
+
+
+def _bar(p: float, width: int = 12) -> Text:
+    filled = round(p * width)
+    return Text("█" * filled, style="cyan") + Text("░" * (width - filled), style="dim")
+
+
+def render(result: Assessment, console: Console) -> None:
+    kb = result.kb
+    level = result.triage.level
+    text = kb.triage.levels[level]
+    reasons = Text()
+    for reason in result.triage.reasons:
+        reasons.append("• ", style="dim")
+        reasons.append(reason.text)
+        if reason.source:
+            reasons.append(f"  [{', '.join(reason.source)}]", style="dim")
+        reasons.append("\n")
+    console.print(
+        Panel(
+            Group(
+                Text(f"{ICON[level]} {text.title}", style=STYLE[level]),
+                Text(text.action),
+                Text(""),
+                Text("Why:", style="bold"),
+                reasons,
+            ),
+            title="How urgent",
+            border_style=BORDER[level],
+            padding=(1, 2),
+        )
+    )
+
+    table = Table(title="Likely causes", title_justify="left", expand=True, show_lines=True)
+    table.add_column("#", justify="right", width=2)
+    table.add_column("Condition", ratio=2)
+    table.add_column("Likelihood", width=18)
+    table.add_column("Why", ratio=3)
+    for i, r in enumerate(result.shown[:6], start=1):
+        why = Text()
+        for e in r.for_[:3]:
+            why.append("＋ ", style="green")
+            why.append(finding_text(kb, e.finding, e.present) + "\n")
+        for e in r.against[:2]:
+            why.append("－ ", style="red")
+            why.append(finding_text(kb, e.finding, e.present) + "\n")
+        name = Text(r.condition.short_name, style="bold")
+        if r.condition.must_not_miss:
+            name.append("\nmust not be missed", style="italic red")
+        name.append(f"\n{', '.join(r.condition.sources[:4])}", style="dim")
+        table.add_row(str(i), name, _bar(r.probability) + Text(f" {r.probability:.0%}"), why)
+    console.print(table)
+
+    if result.factors:
+        console.print(Text("What may have contributed", style="bold underline"))
+        for h in result.factors:
+            console.print(
+                Padding(
+                    Text.assemble(
+                        (f"{h.factor.name}: ", "bold"),
+                        h.factor.text,
+                        (f"  [{h.factor.strength} evidence; {', '.join(h.factor.source)}]", "dim"),
+                    ),
+                    (0, 0, 0, 2),
+                )
+            )
+        console.print()
+
+    console.print(Text("What to do now", style="bold underline"))
+    for step in result.next_steps():
+        console.print(Padding(Text("→ ") + Text(step), (0, 0, 0, 2)))
+    console.print()
+    console.print(Text(kb.triage.disclaimer, style="italic dim"))
