@@ -119,7 +119,7 @@ def finding_text(kb: KnowledgeBase, finding: str, present: bool) -> str:
     q = kb.question_by_id[f.question]
     if q.type == "yes_no":
         base = q.label or q.text
-        return base if present else f"not: {base}"
+        return base if present else f"No: {base[0].lower()}{base[1:]}"
     for c in q.choices:
         if c.finding == finding:
             head = q.label or q.text
