@@ -23,7 +23,8 @@ def _value(q):
         return st.one_of(st.sampled_from([c.id for c in q.choices]), unknown)
     if q.type == "multi":
         ids = [c.id for c in q.choices if c.id != "none"]
-        return st.one_of(st.lists(st.sampled_from(ids), unique=True), st.just(["none"]), unknown)
+        none = [st.just(["none"])] if len(ids) < len(q.choices) else []
+        return st.one_of(st.lists(st.sampled_from(ids), unique=True), *none, unknown)
     if q.type == "scale":
         return st.one_of(st.integers(int(q.min), int(q.max)), unknown)
     return st.one_of(st.floats(q.min, q.max, allow_nan=False), unknown)

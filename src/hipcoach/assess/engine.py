@@ -115,6 +115,11 @@ class Assessment:
 
 def finding_text(kb: KnowledgeBase, finding: str, present: bool) -> str:
     """A short human phrase for a finding, present or absent, for the "why" of a result."""
+    if finding.endswith(":none"):  # the "none of these" answer of a choice question
+        q = kb.question_by_id[finding.removesuffix(":none")]
+        rest = next((c for c in q.choices if c.finding is None and not c.means_unknown), None)
+        label = rest.label if rest else "none"
+        return f"{q.label or q.text} {label}"
     f = kb.findings[finding]
     q = kb.question_by_id[f.question]
     if q.type == "yes_no":

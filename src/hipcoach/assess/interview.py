@@ -20,6 +20,7 @@ from hipcoach.assess.answers import Answer, findings_of
 from hipcoach.assess.differential import log_scores, normalise
 from hipcoach.assess.engine import assess
 from hipcoach.assess.logic import Findings, evaluate
+from hipcoach.assess.model import compile_model
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.kb.models import Question
 
@@ -45,70 +46,54 @@ def _entropy(p: Sequence[float]) -> float:
     return -sum(x * math.log2(x) for x in p if x > 0)
 
 
-def _outcomes(kb: KnowledgeBase, q: Question) -> list[list[tuple[str, bool]]]:
-    """Each possible answer as the findings it sets (multi: approximated per choice)."""
-    if q.type == "yes_no":
-        assert q.finding
-        return [[(q.finding, True)], [(q.finding, False)]]
-    if q.type == "choice":
-        fids = [c.finding for c in q.choices if c.finding]
-        outs = [[(f, f == chosen) for f in fids] for chosen in fids]
-        if any(c.finding is None and not c.means_unknown for c in q.choices):
-            outs.append([(f, False) for f in fids])
-        return outs
-    if q.type in ("number", "scale"):
-        fids = [b.finding for b in q.bands]
-        return [[(f, f == chosen) for f in fids] for chosen in fids]
-    return []  # multi handled in information_gain
-
-
 def information_gain(kb: KnowledgeBase, q: Question, findings: Findings) -> float:
     """Expected reduction in entropy (bits) of the cause distribution from answering ``q``."""
-    base_logs = log_scores(kb, findings)
-    prior = normalise(base_logs)
+    model = compile_model(kb)
+    prior = normalise(log_scores(kb, findings))
     h0 = _entropy(prior)
     k = kb.manifest.settings.evidence_exponent.value
-    if q.type == "multi":
-        # Treat each choice as its own yes/no question and add the gains: an upper bound.
-        return sum(
-            _gain(kb, prior, h0, k, [[(c.finding, True)], [(c.finding, False)]])
-            for c in q.choices
-            if c.finding
+    n = len(kb.conditions)
+    ex = next((e for e in model.exclusive if e.question.id == q.id), None)
+    if ex is not None:
+        base = [
+            kb.findings[f].base_rate
+            if f
+            else max(0.005, 1 - sum(kb.findings[g].base_rate for g in ex.slots if g))
+            for f in ex.slots
+        ]
+        # P(answer | condition) = LR × base rate, normalised per condition.
+        like = [[ex.lr[c][s] * base[s] for s in range(len(ex.slots))] for c in range(n)]
+        like = [[x / sum(row) for x in row] for row in like]
+        lrs = [[ex.lr[c][s] for c in range(n)] for s in range(len(ex.slots))]
+        return _gain(
+            prior, h0, k, [[like[c][s] for c in range(n)] for s in range(len(ex.slots))], lrs
         )
-    return _gain(kb, prior, h0, k, _outcomes(kb, q))
+    total = 0.0
+    for fid in q.findings():  # yes/no, or each region of a multi-choice: one binary question each
+        lr_pos = [1.0] * n
+        lr_neg = [1.0] * n
+        for ci, lp, ln in model.independent.get(fid, ()):
+            lr_pos[ci], lr_neg[ci] = lp, ln
+        rate = kb.findings[fid].base_rate
+        p_pos = [min(1.0, lr_pos[c] * rate) for c in range(n)]
+        total += _gain(prior, h0, k, [p_pos, [1 - x for x in p_pos]], [lr_pos, lr_neg])
+    return total
 
 
 def _gain(
-    kb: KnowledgeBase,
     prior: list[float],
     h0: float,
     k: float,
-    outcomes: list[list[tuple[str, bool]]],
+    like: list[list[float]],
+    lrs: list[list[float]],
 ) -> float:
-    # P(outcome | condition) up to a per-outcome constant, from the likelihoods.
-    like = []
-    for out in outcomes:
-        row = []
-        for cond in kb.conditions:
-            p = 1.0
-            for fid, present in out:
-                rate = kb.findings[fid].base_rate
-                lk = cond.findings.get(fid)
-                with_ = lk.with_ if lk else rate
-                p *= with_ if present else 1.0 - with_
-            row.append(p)
-        like.append(row)
-    # Normalise over outcomes for each condition so they form a distribution.
-    for j in range(len(kb.conditions)):
-        total = sum(like[i][j] for i in range(len(outcomes))) or 1.0
-        for i in range(len(outcomes)):
-            like[i][j] /= total
+    """H(prior) − E[H(posterior)]; like[outcome][condition], lrs[outcome][condition]."""
     expected = 0.0
-    for i in range(len(outcomes)):
-        p_out = sum(prior[j] * like[i][j] for j in range(len(prior)))
+    for out_like, out_lr in zip(like, lrs, strict=True):
+        p_out = sum(p * lk for p, lk in zip(prior, out_like, strict=True))
         if p_out <= 0:
             continue
-        post = [prior[j] * like[i][j] ** k for j in range(len(prior))]
+        post = [p * lr**k for p, lr in zip(prior, out_lr, strict=True)]
         s = sum(post)
         expected += p_out * _entropy([x / s for x in post])
     return max(0.0, h0 - expected)

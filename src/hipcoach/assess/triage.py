@@ -57,6 +57,8 @@ def triage(
     reasons = red_flags(kb, findings)
     stop = any(rf.stop_interview and evaluate(rf.when, findings) for rf in kb.triage.red_flags)
     min_p = kb.triage.condition_urgency_min_probability.value
+    policy = kb.triage.self_care
+    self_care_met = evaluate(policy.requires, findings) is True
     for r in ranked:
         c = r.condition
         if c.escalate and r.probability >= c.escalate.threshold.value:
@@ -70,7 +72,12 @@ def triage(
                     c.id,
                 )
             )
-        elif r.probability >= min_p and rank(c.urgency.level) > rank("self_care"):
+        elif r.probability >= min_p and rank(c.urgency.level) > rank(
+            "soon" if self_care_met else "self_care"
+        ):
+            # When the self-care criteria hold (mild, walking and standing pain-free,
+            # settling), a likely condition that is usually "within days" does not override
+            # them; one that needs a doctor today still does.
             reasons.append(
                 Reason(
                     c.urgency.level,
@@ -82,8 +89,7 @@ def triage(
                     c.id,
                 )
             )
-    policy = kb.triage.self_care
-    if evaluate(policy.requires, findings) is True:
+    if self_care_met:
         base: Reason = Reason(
             "self_care",
             "Mild pain, walking and standing on one leg are pain-free, and it is settling.",

@@ -50,8 +50,10 @@ class Finding:
     base_rate: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
+    """The whole validated knowledge base, indexed. Hashable by identity (for caches)."""
+
     version: str
     manifest: Manifest
     sources: dict[str, Source]
