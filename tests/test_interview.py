@@ -98,3 +98,30 @@ def test_follow_up_questions_only_when_relevant(kb):
 
     _, order, _ = _answer_everything(kb, gradual, adaptive=False)
     assert "sudden_how" not in order and "felt_pop" not in order
+
+
+def _simulate(kb, full):
+    """Run the adaptive interview, answering from ``full`` (don't know when it has no answer)."""
+    answers: Answers = {}
+    while (step := next_step(kb, answers)).question is not None:
+        answers[step.question.id] = full.get(step.question.id)
+    return answers
+
+
+def test_adaptive_interview_is_never_less_urgent_than_answering_everything(kb):
+    import json
+
+    from conftest import CASES_DIR
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess
+    from hipcoach.urgency import rank
+
+    worse = []
+    for name in ("conditions.jsonl", "red_flags.jsonl", "self_care.jsonl"):
+        for line in (CASES_DIR / name).read_text().splitlines():
+            case = json.loads(line)
+            full = parse_answers(kb, case["answers"])
+            short = _simulate(kb, full)
+            if rank(assess(kb, short).triage.level) < rank(assess(kb, full).triage.level):
+                worse.append(case["id"])
+    assert worse == []

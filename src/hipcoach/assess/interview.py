@@ -23,6 +23,7 @@ from hipcoach.assess.logic import Findings, evaluate
 from hipcoach.assess.model import compile_model
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.kb.models import Question
+from hipcoach.urgency import rank
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,33 @@ def _gain(
     return max(0.0, h0 - expected)
 
 
+def _possible_answers(q: Question) -> list[Answer]:
+    """One representative of every distinct answer to ``q``."""
+    if q.type == "yes_no":
+        return [True, False]
+    if q.type == "choice":
+        return [c.id for c in q.choices if not c.means_unknown]
+    if q.type == "multi":
+        return [[c.id] for c in q.choices]
+    out: list[Answer] = []
+    for b in q.bands:
+        lo = b.min if b.min is not None else q.min
+        hi = b.max if b.max is not None else q.max
+        assert lo is not None and hi is not None
+        out.append(float(round((lo + hi) / 2)))
+    return out
+
+
+def could_raise_urgency(kb: KnowledgeBase, answers: Mapping[str, Answer], q: Question) -> int:
+    """How many levels some answer to ``q`` would raise the urgency by (0: none would)."""
+    current = rank(assess(kb, answers).triage.level)
+    best = 0
+    for value in _possible_answers(q):
+        level = rank(assess(kb, {**answers, q.id: value}).triage.level)
+        best = max(best, level - current)
+    return best
+
+
 def _signature(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> tuple[object, ...]:
     a = assess(kb, answers)
     return (tuple(a.top(3)), a.triage.level)
@@ -136,6 +164,13 @@ def next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: boo
         return Step(None, "no more questions", asked, 0)
     if not adaptive:
         return Step(rest[0], "full questionnaire", asked, len(rest))
+    # Safety before efficiency: a question that could make the result more urgent is asked
+    # before the interview may stop, whatever its information gain.
+    raising = [(could_raise_urgency(kb, answers, q), i, q) for i, q in enumerate(rest)]
+    raising = [t for t in raising if t[0] > 0]
+    if raising:
+        lift, _, q = max(raising, key=lambda t: (t[0], -t[1]))
+        return Step(q, f"could change the urgency by {lift} level(s)", asked, len(raising) + 4)
     settings = kb.manifest.settings.interview
     gains = sorted(
         ((information_gain(kb, q, findings), i, q) for i, q in enumerate(rest)),
