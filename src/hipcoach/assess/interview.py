@@ -166,24 +166,27 @@ def next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: boo
         return Step(rest[0], "full questionnaire", asked, len(rest))
     # Safety before efficiency: a question that could make the result more urgent is asked
     # before the interview may stop, whatever its information gain.
+    settings = kb.manifest.settings.interview
     raising = [(could_raise_urgency(kb, answers, q), i, q) for i, q in enumerate(rest)]
     raising = [t for t in raising if t[0] > 0]
-    if raising:
-        lift, _, q = max(raising, key=lambda t: (t[0], -t[1]))
-        return Step(q, f"could change the urgency by {lift} level(s)", asked, len(raising) + 4)
-    settings = kb.manifest.settings.interview
     gains = sorted(
         ((information_gain(kb, q, findings), i, q) for i, q in enumerate(rest)),
         key=lambda t: (-t[0], t[1]),
     )
+    useful = {q.id for g, _, q in gains if g >= settings.min_information_gain}
+    left = len(useful | {q.id for _, _, q in raising})
+    if raising:
+        lift, _, q = max(raising, key=lambda t: (t[0], -t[1]))
+        return Step(q, f"could change the urgency by {lift} level(s)", asked, left)
     best_gain, _, best = gains[0]
     extra = asked - sum(1 for q in screen if q.id in answers)
     if best_gain < settings.min_information_gain:
         return Step(None, "no question is expected to change the result", asked, 0)
-    if extra >= settings.min_questions and stable_for(kb, answers) >= settings.stable_after:
+    stable = stable_for(kb, answers)
+    if extra >= settings.min_questions and stable >= settings.stable_after:
         return Step(None, "result stable", asked, 0)
-    useful = sum(1 for g, _, _ in gains if g >= settings.min_information_gain)
-    return Step(best, f"information gain {best_gain:.2f} bits", asked, min(useful, 12))
+    left = min(left, max(1, settings.stable_after - stable + 1))
+    return Step(best, f"information gain {best_gain:.2f} bits", asked, left)
 
 
 __all__ = ["Step", "askable", "information_gain", "next_step", "stable_for"]

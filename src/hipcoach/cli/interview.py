@@ -42,7 +42,8 @@ class _Back(Exception):
 def _show_question(console: Console, q: Question, number: int, left: int) -> None:
     console.print(
         Text(f"Question {number}", style="bold cyan")
-        + Text(f" · about {left} more" if left else "", style="dim")
+        + Text(f" · {SECTION_TITLES.get(q.section, q.section)}", style="cyan")
+        + Text(f" · about {left} more" if left else " · nearly done", style="dim")
     )
     console.print(Text(q.text, style="bold"))
     if q.help:
@@ -61,6 +62,20 @@ def _prompt(q: Question) -> str:
         unit = f" {q.unit}" if q.unit else ""
         return f"{q.min:g}–{q.max:g}{unit} or ? > "
     return "choice > "
+
+
+def _friendly(q: Question) -> str:
+    """What to type, in terminal terms (numbers of the choices shown, not ids)."""
+    if q.type == "yes_no":
+        return "Please type y or n (or ? if you don't know)."
+    if q.type == "choice":
+        return f"Please type a number from 1 to {len(q.choices)} (or ? if you don't know)."
+    if q.type == "multi":
+        return (
+            f"Please type one or more numbers from 1 to {len(q.choices)}, separated by commas "
+            "(or ? if you don't know)."
+        )
+    return f"Please type a number from {q.min:g} to {q.max:g} (or ? if you don't know)."
 
 
 def _parse(q: Question, raw: str) -> Answer:
@@ -103,15 +118,15 @@ def run_interview(
         )
     )
     answers: Answers = {}
-    section = ""
+    shown: set[str] = set()
     while True:
         step = next_step(kb, answers, adaptive=adaptive)
         q = step.question
         if q is None:
             return answers, step.reason
-        if q.section != section:
-            section = q.section
-            console.print(Rule(SECTION_TITLES.get(section, section), style="cyan"))
+        if q.section not in shown:  # a heading the first time each part of the interview starts
+            shown.add(q.section)
+            console.print(Rule(SECTION_TITLES.get(q.section, q.section), style="cyan"))
         _show_question(console, q, len(answers) + 1, step.remaining_estimate)
         while True:
             try:
@@ -128,6 +143,6 @@ def run_interview(
                 if answers:
                     answers.pop(next(reversed(answers)))
                 break
-            except InputError as exc:
-                console.print(Text(f"  {exc}", style="red"))
+            except InputError:
+                console.print(Text(f"  {_friendly(q)}", style="red"))
         console.print()
