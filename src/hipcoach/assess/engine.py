@@ -132,7 +132,8 @@ def finding_text(kb: KnowledgeBase, finding: str, present: bool) -> str:
     for b in q.bands:
         if b.finding == finding:
             lo = f"{b.min:g}" if b.min is not None else ""
-            hi = f"{b.max:g}" if b.max is not None else ""
+            # Bands are stored as 16–34.99 so that 34.5 falls somewhere; people read "16–34".
+            hi = f"{int(b.max) if b.max % 1 > 0.9 else b.max:g}" if b.max is not None else ""
             rng = f"{lo}–{hi}" if lo and hi else (f"{lo}+" if lo else f"up to {hi}")
             unit = f" {q.unit}" if q.unit else ""
             head = q.label or q.id.replace("_", " ").capitalize()

@@ -65,7 +65,7 @@ def triage(
             reasons.append(
                 Reason(
                     c.escalate.urgency,
-                    f"{c.escalate.reason} (estimated probability {r.probability:.0%})",
+                    c.escalate.reason,
                     tuple(e.finding for e in r.for_[:4]),
                     tuple(c.escalate.source),
                     "must_not_miss",
@@ -81,7 +81,7 @@ def triage(
             reasons.append(
                 Reason(
                     c.urgency.level,
-                    f"{c.short_name} looks likely ({r.probability:.0%}); it usually needs: "
+                    f"{c.short_name} looks likely; it usually needs: "
                     f"{kb.triage.levels[c.urgency.level].title.lower()}.",
                     tuple(e.finding for e in r.for_[:4]),
                     tuple(c.urgency.source),

@@ -17,7 +17,18 @@ STYLE = {
     "self_care": "bold green",
 }
 BORDER = {"emergency": "red", "urgent": "red", "soon": "yellow", "self_care": "green"}
+STRONG = 1.5  # the screen shows only findings that moved a condition at least this much
+
 ICON = {"emergency": "🚨", "urgent": "⚠️ ", "soon": "📅", "self_care": "✅"}
+
+
+def percent(p: float) -> str:
+    """Honest display: the model is not calibrated well enough to print 100% or 0%."""
+    if p > 0.95:
+        return ">95%"
+    if p < 0.01:
+        return "<1%"
+    return f"{p:.0%}"
 
 
 def _bar(p: float, width: int = 12) -> Text:
@@ -36,6 +47,7 @@ def render(result: Assessment, console: Console) -> None:
         if reason.source:
             reasons.append(f"  [{', '.join(reason.source)}]", style="dim")
         reasons.append("\n")
+    reasons.rstrip()
     console.print(
         Panel(
             Group(
@@ -47,7 +59,7 @@ def render(result: Assessment, console: Console) -> None:
             ),
             title="How urgent",
             border_style=BORDER[level],
-            padding=(1, 2),
+            padding=(0, 2),
         )
     )
 
@@ -55,20 +67,20 @@ def render(result: Assessment, console: Console) -> None:
     table.add_column("#", justify="right", width=2)
     table.add_column("Condition", ratio=2)
     table.add_column("Likelihood", width=18)
-    table.add_column("Why", ratio=3)
+    table.add_column("Why", ratio=3, overflow="fold")
     for i, r in enumerate(result.shown[:6], start=1):
         why = Text()
-        for e in r.for_[:3]:
+        for e in [e for e in r.for_ if e.lr >= STRONG][:3]:
             why.append("＋ ", style="green")
             why.append(finding_text(kb, e.finding, e.present) + "\n")
-        for e in r.against[:2]:
+        for e in [e for e in r.against if e.lr <= 1 / STRONG][:2]:
             why.append("－ ", style="red")
             why.append(finding_text(kb, e.finding, e.present) + "\n")
         name = Text(r.condition.short_name, style="bold")
         if r.condition.must_not_miss:
             name.append("\nmust not be missed", style="italic red")
         name.append(f"\n{', '.join(r.condition.sources[:4])}", style="dim")
-        table.add_row(str(i), name, _bar(r.probability) + Text(f" {r.probability:.0%}"), why)
+        table.add_row(str(i), name, _bar(r.probability) + Text(f" {percent(r.probability)}"), why)
     console.print(table)
 
     if result.factors:
