@@ -72,7 +72,7 @@ def triage(
                     c.id,
                 )
             )
-        elif r.probability >= min_p and rank(c.urgency.level) > rank(
+        if r.probability >= min_p and rank(c.urgency.level) > rank(
             "soon" if self_care_met else "self_care"
         ):
             # When the self-care criteria hold (mild, walking and standing pain-free,
