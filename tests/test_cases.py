@@ -44,3 +44,13 @@ def test_diagnostic_accuracy_floor(cli):
     report = json.loads(cli("eval", str(CASES_DIR / "conditions.jsonl"), "--json").stdout)
     assert report["top3"] >= 0.85
     assert report["top1"] >= 0.6
+
+
+def test_every_red_flag_rule_is_exercised_by_a_case(kb, run):
+    fired: set[str] = set()
+    for path in FILES:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                result = run(json.loads(line)["answers"])
+                fired |= {r.rule for r in result.triage.reasons if r.kind == "red_flag"}
+    assert {rf.id for rf in kb.triage.red_flags} - fired == set()
