@@ -1,0 +1,91 @@
+"""Opening the database: where it lives, SQLite pragmas, and migrations on open.
+
+The default is an SQLite file in the user's data folder (platformdirs), overridable by
+``--data-dir`` / ``HIPCOACH_DATA_DIR``; ``HIPCOACH_DATABASE_URL`` points at another
+database (e.g. PostgreSQL) instead. Every open brings the schema up to date with
+Alembic, so a new version of hipcoach never meets an old schema.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import Connection
+
+from hipcoach.errors import HipcoachError
+
+APP_NAME = "hipcoach"
+
+
+class StorageError(HipcoachError):
+    exit_code = 4
+
+
+def data_dir(explicit: Path | None = None) -> Path:
+    """The folder that holds the database and the original files; created on first use."""
+    if explicit is None and os.environ.get("HIPCOACH_DATA_DIR"):
+        explicit = Path(os.environ["HIPCOACH_DATA_DIR"])
+    if explicit is None:
+        from platformdirs import user_data_path
+
+        explicit = user_data_path(APP_NAME, appauthor=False)
+    path = explicit.expanduser()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the data folder {path} ({exc.strerror}); choose another with "
+            "--data-dir or HIPCOACH_DATA_DIR"
+        ) from None
+    return path
+
+
+def database_url(folder: Path) -> str:
+    return os.environ.get("HIPCOACH_DATABASE_URL") or f"sqlite:///{folder / 'hipcoach.db'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the importer
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; a crash loses no committed data
+    cur.close()
+
+
+def upgrade(connection: Connection) -> None:
+    """Run Alembic migrations up to the latest revision on ``connection``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("hipcoach.storage") / "migrations"))
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+def open_engine(folder: Path | None = None, url: str | None = None) -> Engine:
+    """An engine on an up-to-date schema."""
+    folder = data_dir(folder)
+    url = url or database_url(folder)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    with engine.begin() as conn:
+        if "alembic_version" not in inspect(conn).get_table_names() or _behind(conn):
+            upgrade(conn)
+    return engine
+
+
+def _behind(conn: Connection) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("hipcoach.storage") / "migrations"))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    return MigrationContext.configure(conn).get_current_revision() != head

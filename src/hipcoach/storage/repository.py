@@ -1,0 +1,170 @@
+"""Reading and writing activities. The only module that knows the tables' shape."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from hipcoach.storage.tables import ActivityRow, SourceFile
+from hipcoach.training.model import Activity
+
+# Two records are the same activity when they start within this many seconds of each other
+# and their durations (and distances, when both are known) agree within DUP_TOLERANCE.
+DUP_START_S = 90.0
+DUP_TOLERANCE = 0.10
+
+
+def _aware(dt: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+@dataclass
+class _Known:
+    start: float
+    elapsed: float
+    distance: float | None
+
+
+class DuplicateIndex:
+    """Start times of every stored activity, for finding the same activity from another source."""
+
+    def __init__(self, rows: Iterable[tuple[datetime, float, float | None]]) -> None:
+        items = sorted(
+            (_Known(_aware(s).timestamp(), e, d) for s, e, d in rows), key=lambda k: k.start
+        )
+        self._starts = [k.start for k in items]
+        self._items = items
+
+    def find(self, a: Activity) -> bool:
+        t = a.start_utc.timestamp()
+        lo = bisect.bisect_left(self._starts, t - DUP_START_S)
+        hi = bisect.bisect_right(self._starts, t + DUP_START_S)
+        for k in self._items[lo:hi]:
+            if _close(k.elapsed, a.elapsed_s) and (
+                k.distance is None or a.distance_m is None or _close(k.distance, a.distance_m)
+            ):
+                return True
+        return False
+
+    def add(self, a: Activity) -> None:
+        t = a.start_utc.timestamp()
+        i = bisect.bisect_left(self._starts, t)
+        self._starts.insert(i, t)
+        self._items.insert(i, _Known(t, a.elapsed_s, a.distance_m))
+
+
+def _close(x: float, y: float) -> bool:
+    return abs(x - y) <= DUP_TOLERANCE * max(abs(x), abs(y), 60.0)
+
+
+class Repository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def known_hashes(self) -> set[str]:
+        with Session(self.engine) as s:
+            return set(s.scalars(select(SourceFile.sha256)))
+
+    def duplicate_index(self) -> DuplicateIndex:
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(ActivityRow.start_utc, ActivityRow.elapsed_s, ActivityRow.distance_m)
+            ).all()
+        return DuplicateIndex((r[0], r[1], r[2]) for r in rows)
+
+    def add_file(
+        self,
+        *,
+        sha256: str,
+        name: str,
+        fmt: str,
+        size: int,
+        stored_path: str | None,
+        activities: Sequence[tuple[Activity, float | None, float | None]],
+    ) -> None:
+        """Store one source file and its activities in one transaction (all or nothing)."""
+        with Session(self.engine) as s, s.begin():
+            src = SourceFile(
+                sha256=sha256,
+                name=name,
+                format=fmt,
+                size=size,
+                stored_path=stored_path,
+                imported_at=datetime.now(UTC),
+            )
+            s.add(src)
+            for a, trimp, hard in activities:
+                s.add(_row(a, src, trimp, hard))
+
+    def activities(
+        self, since: datetime | None = None, sport: str | None = None
+    ) -> list[tuple[Activity, float | None, float | None]]:
+        """Stored activities (oldest first) with their session load (TRIMP) and hard fraction."""
+        q = select(ActivityRow).order_by(ActivityRow.start_utc)
+        if since is not None:
+            q = q.where(ActivityRow.start_utc >= since)
+        if sport is not None:
+            q = q.where(ActivityRow.sport == sport)
+        with Session(self.engine) as s:
+            return [(_activity(r), r.trimp, r.hard_fraction) for r in s.scalars(q)]
+
+    def count(self) -> int:
+        with Session(self.engine) as s:
+            return len(s.scalars(select(ActivityRow.id)).all())
+
+
+def _row(a: Activity, src: SourceFile, trimp: float | None, hard: float | None) -> ActivityRow:
+    return ActivityRow(
+        source_file=src,
+        sport=a.sport,
+        start_utc=a.start_utc,
+        utc_offset_s=a.utc_offset_s,
+        elapsed_s=a.elapsed_s,
+        moving_s=a.moving_s,
+        distance_m=a.distance_m,
+        ascent_m=a.ascent_m,
+        avg_hr=a.avg_hr,
+        max_hr=a.max_hr,
+        avg_cadence_spm=a.avg_cadence_spm,
+        avg_speed_mps=a.avg_speed_mps,
+        max_speed_mps=a.max_speed_mps,
+        calories=a.calories,
+        device=a.device,
+        name=a.name,
+        gear=a.gear,
+        rpe=a.rpe,
+        notes=a.notes,
+        source_format=a.source_format,
+        trimp=trimp,
+        hard_fraction=hard,
+    )
+
+
+def _activity(r: ActivityRow) -> Activity:
+    return Activity(
+        sport=r.sport,
+        start_utc=_aware(r.start_utc),
+        elapsed_s=r.elapsed_s,
+        source_format=r.source_format,
+        utc_offset_s=r.utc_offset_s,
+        moving_s=r.moving_s,
+        distance_m=r.distance_m,
+        ascent_m=r.ascent_m,
+        avg_hr=r.avg_hr,
+        max_hr=r.max_hr,
+        avg_cadence_spm=r.avg_cadence_spm,
+        avg_speed_mps=r.avg_speed_mps,
+        max_speed_mps=r.max_speed_mps,
+        calories=r.calories,
+        device=r.device,
+        name=r.name,
+        gear=r.gear,
+        rpe=r.rpe,
+        notes=r.notes,
+    )
