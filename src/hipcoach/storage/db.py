@@ -56,15 +56,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
-def upgrade(connection: Connection) -> None:
-    """Run Alembic migrations up to the latest revision on ``connection``."""
-    from alembic import command
+def _alembic_config() -> Any:
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("hipcoach.storage") / "migrations"))
+    return cfg
+
+
+def upgrade(connection: Connection) -> None:
+    """Run Alembic migrations up to the latest revision on ``connection``."""
+    from alembic import command
+
+    cfg = _alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
+
+
+def _behind(conn: Connection) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return bool(MigrationContext.configure(conn).get_current_revision() != head)
 
 
 def open_engine(folder: Path | None = None, url: str | None = None) -> Engine:
@@ -78,14 +92,3 @@ def open_engine(folder: Path | None = None, url: str | None = None) -> Engine:
         if "alembic_version" not in inspect(conn).get_table_names() or _behind(conn):
             upgrade(conn)
     return engine
-
-
-def _behind(conn: Connection) -> bool:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-    from alembic.config import Config
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(resources.files("hipcoach.storage") / "migrations"))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    return MigrationContext.configure(conn).get_current_revision() != head
