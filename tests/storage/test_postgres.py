@@ -49,7 +49,7 @@ def pg_url() -> Iterator[str]:
         except KeyError:
             pytest.skip("no postgres system user")
         shutil.chown(root, "postgres")
-        os.chmod(root, 0o755)
+        os.chmod(root, 0o700)  # owned by postgres now; nobody else needs in
         prefix = ["runuser", "-u", "postgres", "--"]
     data = root / "data"
     subprocess.run(
