@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from hipcoach.storage.tables import ActivityRow, SourceFile
@@ -86,7 +86,7 @@ class Repository:
         fmt: str,
         size: int,
         stored_path: str | None,
-        activities: Sequence[tuple[Activity, float | None, float | None]],
+        activities: Sequence[Activity],
     ) -> None:
         """Store one source file and its activities in one transaction (all or nothing)."""
         with Session(self.engine) as s, s.begin():
@@ -99,27 +99,27 @@ class Repository:
                 imported_at=datetime.now(UTC),
             )
             s.add(src)
-            for a, trimp, hard in activities:
-                s.add(_row(a, src, trimp, hard))
+            for a in activities:
+                s.add(_row(a, src))
 
     def activities(
         self, since: datetime | None = None, sport: str | None = None
-    ) -> list[tuple[Activity, float | None, float | None]]:
-        """Stored activities (oldest first) with their session load (TRIMP) and hard fraction."""
+    ) -> list[Activity]:
+        """Stored activities, oldest first (without per-second samples)."""
         q = select(ActivityRow).order_by(ActivityRow.start_utc)
         if since is not None:
             q = q.where(ActivityRow.start_utc >= since)
         if sport is not None:
             q = q.where(ActivityRow.sport == sport)
         with Session(self.engine) as s:
-            return [(_activity(r), r.trimp, r.hard_fraction) for r in s.scalars(q)]
+            return [_activity(r) for r in s.scalars(q)]
 
     def count(self) -> int:
         with Session(self.engine) as s:
-            return len(s.scalars(select(ActivityRow.id)).all())
+            return int(s.scalar(select(func.count(ActivityRow.id))) or 0)
 
 
-def _row(a: Activity, src: SourceFile, trimp: float | None, hard: float | None) -> ActivityRow:
+def _row(a: Activity, src: SourceFile) -> ActivityRow:
     return ActivityRow(
         source_file=src,
         sport=a.sport,
@@ -141,8 +141,6 @@ def _row(a: Activity, src: SourceFile, trimp: float | None, hard: float | None) 
         rpe=a.rpe,
         notes=a.notes,
         source_format=a.source_format,
-        trimp=trimp,
-        hard_fraction=hard,
     )
 
 

@@ -58,6 +58,4 @@ class ActivityRow(Base):
     rpe: Mapped[float | None] = mapped_column(Float)
     notes: Mapped[str | None] = mapped_column(Text)
     source_format: Mapped[str] = mapped_column(String(16))
-    trimp: Mapped[float | None] = mapped_column(Float)
-    hard_fraction: Mapped[float | None] = mapped_column(Float)
     source_file: Mapped[SourceFile | None] = relationship(back_populates="activities")

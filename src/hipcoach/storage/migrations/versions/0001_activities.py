@@ -52,8 +52,6 @@ def upgrade() -> None:
         sa.Column("rpe", sa.Float),
         sa.Column("notes", sa.Text),
         sa.Column("source_format", sa.String(16), nullable=False),
-        sa.Column("trimp", sa.Float),
-        sa.Column("hard_fraction", sa.Float),
     )
     op.create_index("ix_activity_start", "activity", ["start_utc"])
 
