@@ -64,9 +64,9 @@ def test_activities_round_trip_in_utc(tmp_path):
         fmt="fit",
         size=10,
         stored_path=None,
-        activities=[(run, 80.0, 0.2)],
+        activities=[run],
     )
-    ((back, trimp, hard),) = repo.activities()
+    (back,) = repo.activities()
     assert back.start_utc == T0 and back.start_utc.tzinfo is not None
     assert back.local_start.hour == 8
     assert (back.gear, back.avg_hr) == ("Pegasus", 150.0)
@@ -85,7 +85,7 @@ def test_a_failed_file_leaves_nothing_behind(tmp_path):
             fmt="fit",
             size=1,
             stored_path=None,
-            activities=[(good, None, None), (bad, None, None)],
+            activities=[good, bad],
         )
     assert repo.activities() == []
     assert repo.known_hashes() == set()
@@ -99,7 +99,7 @@ def test_duplicate_index_matches_the_same_activity_from_another_source(tmp_path)
         fmt="fit",
         size=1,
         stored_path=None,
-        activities=[(_run(T0, 61, 10.2), None, None)],
+        activities=[_run(T0, 61, 10.2)],
     )
     index = repo.duplicate_index()
     assert index.find(_run(T0 + timedelta(seconds=40), 60, 10.0))  # GPX copy, trimmed ends

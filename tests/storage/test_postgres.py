@@ -95,9 +95,9 @@ def test_migrations_and_repository_on_postgresql(pg_url: str, tmp_path: Path) ->
         fmt="fit",
         size=1,
         stored_path=None,
-        activities=[(run, 70.0, None)],
+        activities=[run],
     )
-    ((back, trimp, _),) = repo.activities()
-    assert back.start_utc == start and trimp == 70.0
+    (back,) = repo.activities()
+    assert back.start_utc == start and back.distance_m == 10_000
     assert repo.duplicate_index().find(run)
     open_engine(tmp_path, url=pg_url)  # re-open: already migrated
