@@ -6,7 +6,7 @@ Pure: no I/O, no printing. The CLI and the web call :func:`assess` and render th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from hipcoach.assess.logic import evaluate, supporting
 from hipcoach.assess.triage import TriageResult, triage
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.kb.models import Factor
+from hipcoach.training.flags import ContributingFactor
 from hipcoach.urgency import rank as urgency_rank
 
 
@@ -33,12 +34,21 @@ class Assessment:
     triage: TriageResult
     ranked: tuple[Ranked, ...]
     factors: tuple[FactorHit, ...]
+    history: tuple[ContributingFactor, ...] = ()
+    from_history: Mapping[str, str] | None = None
+    """Findings the runner did not answer that their training history supplied (→ flag id)."""
 
     @property
     def shown(self) -> list[Ranked]:
         """Conditions with a non-negligible probability, most likely first (at least three)."""
         floor = self.kb.manifest.settings.report_min_probability
         return [r for i, r in enumerate(self.ranked) if i < 3 or r.probability >= floor]
+
+    @property
+    def shown_factors(self) -> list[FactorHit]:
+        """Questionnaire factors not already shown, more specifically, from the history."""
+        covered = {c.factor for c in self.history if c.factor}
+        return [h for h in self.factors if h.factor.id not in covered]
 
     def top(self, n: int = 3) -> list[str]:
         return [r.condition.id for r in self.ranked[:n]]
@@ -96,6 +106,20 @@ class Assessment:
             ],
             "contributing_factors": [
                 {
+                    "id": f"history_{c.flag_id}",
+                    "name": c.title,
+                    "text": c.text,
+                    "strength": c.strength,
+                    "caveat": c.caveat,
+                    "from_history": True,
+                    "date": c.day.isoformat(),
+                    "source": ", ".join(c.source),
+                    "sources": list(c.source),
+                }
+                for c in self.history
+            ]
+            + [
+                {
                     "id": h.factor.id,
                     "name": h.factor.name,
                     "text": h.factor.text,
@@ -104,11 +128,12 @@ class Assessment:
                     "source": ", ".join(h.factor.source),
                     "sources": list(h.factor.source),
                 }
-                for h in self.factors
+                for h in self.shown_factors
             ],
             "next_steps": self.next_steps(),
             "disclaimer": kb.triage.disclaimer,
             "answered": sum(1 for v in self.answers.values() if v is not None),
+            "from_history": dict(self.from_history or {}),
             "kb_version": kb.version,
         }
 
@@ -149,9 +174,27 @@ def contributing(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[Facto
     )
 
 
-def assess(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Assessment:
-    """Assess validated answers (see :func:`hipcoach.assess.answers.parse_answers`)."""
+def assess(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    history: Sequence[ContributingFactor] = (),
+) -> Assessment:
+    """Assess validated answers (see :func:`hipcoach.assess.answers.parse_answers`).
+
+    ``history`` holds the training facts from the runner's imported activities. Where a
+    fact points to a factor whose finding the runner left unanswered, the history answers
+    it — so a load spike in the data raises the overuse conditions just as a "yes" would.
+    The runner's own answers always win.
+    """
     findings = findings_of(kb, answers)
+    supplied: dict[str, str] = {}
+    by_id = {f.id: f for f in kb.factors}
+    for fact in history:
+        factor = by_id.get(fact.factor or "")
+        target = factor.history_finding if factor else None
+        if target and target not in findings:
+            findings[target] = True
+            supplied[target] = fact.flag_id
     ranked = tuple(rank(kb, findings))
     return Assessment(
         kb,
@@ -160,4 +203,6 @@ def assess(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> Assessment:
         triage(kb, findings, ranked),
         ranked,
         contributing(kb, findings),
+        tuple(history),
+        supplied,
     )

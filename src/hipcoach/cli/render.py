@@ -83,9 +83,20 @@ def render(result: Assessment, console: Console) -> None:
         table.add_row(str(i), name, _bar(r.probability) + Text(f" {percent(r.probability)}"), why)
     console.print(table)
 
-    if result.factors:
+    if result.history or result.shown_factors:
         console.print(Text("What may have contributed", style="bold underline"))
-        for h in result.factors:
+        for c in result.history:
+            console.print(
+                Padding(
+                    Text.assemble(
+                        (f"{c.title} (from your training history): ", "bold"),
+                        c.text,
+                        (f"  [{c.strength} evidence; {', '.join(c.source)}]", "dim"),
+                    ),
+                    (0, 0, 0, 2),
+                )
+            )
+        for h in result.shown_factors:
             console.print(
                 Padding(
                     Text.assemble(

@@ -257,6 +257,8 @@ def _cross_check(kb: KnowledgeBase, p: _Problems) -> None:
     check_sources(kb.triage, "triage.yaml")
     for f in kb.factors:
         check_expr(f.when, f"factors.yaml: entry {f.id!r}")
+        if f.history_finding:
+            check_expr(f.history_finding, f"factors.yaml: entry {f.id!r} → history_finding")
         check_sources(f, f"factors.yaml: entry {f.id!r}")
     check_sources(kb.manifest, "kb.yaml")
     for c in kb.conditions:

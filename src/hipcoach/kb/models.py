@@ -295,6 +295,8 @@ class Factor(WithExpr):
     id: Id
     name: str
     when: Expr
+    history_finding: Id | None = None
+    """The questionnaire finding an imported training history can answer for this factor."""
     text: str
     strength: Literal["trial", "observational", "expert", "article"]
     source: list[SourceId] = Field(min_length=1)
