@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ import typer
 
 from hipcoach import __version__
 from hipcoach.cli.common import cli_errors, console, parse_json_or_yaml, read_text
+from hipcoach.errors import InputError
 
 app = typer.Typer(
     name="hipcoach",
@@ -48,6 +50,12 @@ def _root(
 ) -> None:
     if data_dir is not None:
         os.environ["HIPCOACH_DATA_DIR"] = str(data_dir)
+
+
+UnitsOption = Annotated[
+    str | None,
+    typer.Option("--units", help="km or mi (default: HIPCOACH_UNITS, else km).", metavar="km|mi"),
+]
 
 
 def _kb() -> Any:
@@ -91,6 +99,11 @@ def assess(
         Path | None,
         typer.Option("--save", help="Also write your answers to this JSON file, to re-run later."),
     ] = None,
+    no_history: Annotated[
+        bool,
+        typer.Option("--no-history", help="Ignore your imported training history."),
+    ] = False,
+    units: UnitsOption = None,
 ) -> None:
     """Assess hip pain: an interactive interview, or answers from a file with --answers."""
     from hipcoach.assess.answers import parse_answers
@@ -110,7 +123,13 @@ def assess(
         from hipcoach.cli.interview import run_interview
 
         parsed, _ = run_interview(kb, console, adaptive=not full)
-    result = run_assessment(kb, parsed)
+    facts = []
+    if not no_history:
+        from hipcoach.services import history_facts
+        from hipcoach.units import preferred
+
+        facts = history_facts(units=preferred(units))
+    result = run_assessment(kb, parsed, facts)
     if save is not None:
         save.write_text(json.dumps({"answers": parsed}, indent=2) + "\n", encoding="utf-8")
     if as_json:
@@ -137,6 +156,87 @@ def evaluate(
         print_report(report, console)
     if report.under:
         raise typer.Exit(1)
+
+
+@app.command("import")
+@cli_errors
+def import_(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files, folders, .gz files, or Strava / Garmin export zips.", metavar="PATH..."
+        ),
+    ],
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Parallel decoders (default: all cores).")
+    ] = None,
+) -> None:
+    """Import your training history; bad files are skipped and reported, never fatal."""
+    from hipcoach.cli.history import run_import
+
+    run_import(paths, console, workers=workers)
+
+
+@app.command()
+@cli_errors
+def activities(
+    as_json: Annotated[bool, typer.Option("--json", help="Export all as JSON.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Export all as CSV.")] = False,
+    sport: Annotated[
+        str | None, typer.Option("--sport", help="Only this sport, e.g. running.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Rows shown in the table.")] = 30,
+    units: UnitsOption = None,
+) -> None:
+    """List imported activities, or export them (CSV/JSON) to standard output."""
+    from hipcoach.cli.history import list_activities
+    from hipcoach.units import preferred
+
+    fmt = "json" if as_json else "csv" if as_csv else "table"
+    list_activities(console, fmt=fmt, sport=sport, since=None, units=preferred(units), limit=limit)
+
+
+@app.command()
+@cli_errors
+def load(
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to show.")] = 12,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD", help="Show the load as it was on this day."),
+    ] = None,
+    units: UnitsOption = None,
+) -> None:
+    """Training load by week, the overuse patterns behind hip pain, and a volume chart."""
+    from hipcoach.cli.load import render, to_json
+    from hipcoach.services import load_report
+    from hipcoach.units import preferred
+
+    u = preferred(units)
+    day = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+    history, flags = load_report(day, units=u, recent_weeks=None if day else weeks)
+    if history is None:
+        if as_json:
+            print(json.dumps({"weeks": [], "flags": []}))
+        else:
+            console.print(
+                "No activities yet. Import your history with [bold]hipcoach import PATH[/]."
+            )
+        return
+    if as_json:
+        print(json.dumps(to_json(history, flags, weeks), indent=2, default=str))
+    else:
+        if day is None and history.today != datetime.now(UTC).date():
+            console.print(
+                f"[dim]Your latest activity is from {history.today.isoformat()}; showing the "
+                "weeks up to then.[/]"
+            )
+        render(history, flags, weeks, u, console)
 
 
 @kb_app.command("check")

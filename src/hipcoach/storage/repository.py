@@ -102,9 +102,7 @@ class Repository:
             for a in activities:
                 s.add(_row(a, src))
 
-    def activities(
-        self, since: datetime | None = None, sport: str | None = None
-    ) -> list[Activity]:
+    def activities(self, since: datetime | None = None, sport: str | None = None) -> list[Activity]:
         """Stored activities, oldest first (without per-second samples)."""
         q = select(ActivityRow).order_by(ActivityRow.start_utc)
         if since is not None:

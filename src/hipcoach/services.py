@@ -1,0 +1,67 @@
+"""Use cases shared by the command line and (later) the web: they join storage to the core."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from hipcoach.storage.db import data_dir, database_url, open_engine
+from hipcoach.storage.repository import Repository
+from hipcoach.training.flags import ContributingFactor, Flag, contributing_factors, evaluate
+from hipcoach.training.load import LoadHistory, compute_load
+from hipcoach.training.model import Activity
+from hipcoach.training.rules import load_rules
+from hipcoach.units import Units
+
+# The flags look back at most this far (ACWR: 28 days; spikes: 30 days before the run;
+# lighter weeks: several months), so older history need not be read for an assessment.
+HISTORY_WINDOW_DAYS = 200
+
+
+def has_history(folder: Path | None = None) -> bool:
+    """True when a database exists; assessing never creates one as a side effect."""
+    if os.environ.get("HIPCOACH_DATABASE_URL"):
+        return True
+    folder = folder or data_dir()
+    return database_url(folder).startswith("sqlite:") and (folder / "hipcoach.db").exists()
+
+
+def stored_activities(since: datetime | None = None) -> list[Activity]:
+    return Repository(open_engine()).activities(since=since)
+
+
+def history_facts(today: date | None = None, units: Units = "km") -> list[ContributingFactor]:
+    """The training facts of the last weeks for the assessment (empty without a history)."""
+    if not has_history():
+        return []
+    today = today or datetime.now(UTC).date()
+    since = datetime.combine(today - timedelta(days=HISTORY_WINDOW_DAYS), datetime.min.time(), UTC)
+    acts = stored_activities(since)
+    if not acts:
+        return []
+    rules = load_rules()
+    flags = evaluate(acts, today, rules, units=units)
+    return contributing_factors(flags, today, rules)
+
+
+def load_report(
+    today: date | None = None, units: Units = "km", *, recent_weeks: int | None = None
+) -> tuple[LoadHistory | None, list[Flag]]:
+    """The whole load history as of ``today`` and its flags (None without activities).
+
+    With ``recent_weeks``, a history whose last activity is older than that window is
+    shown as of its last activity instead of as a run of empty weeks.
+    """
+    acts = stored_activities() if has_history() else []
+    if not acts:
+        return None, []
+    today = today or datetime.now(UTC).date()
+    last = max(a.local_start.date() for a in acts)
+    if recent_weeks is not None and last < today - timedelta(weeks=recent_weeks):
+        today = last
+    rules = load_rules()
+    history = compute_load(acts, rules, today=today)
+    from hipcoach.training.flags import evaluate_history
+
+    return history, evaluate_history(history, rules, units=units)
