@@ -106,3 +106,9 @@ def test_duplicate_index_matches_the_same_activity_from_another_source(tmp_path)
     assert index.find(_run(T0, 60, None))  # no distance known
     assert not index.find(_run(T0 + timedelta(hours=2), 60, 10.0))  # later run same day
     assert not index.find(_run(T0, 20, 3.0))  # a different, shorter activity
+
+
+def test_schema_revision_constant_matches_the_newest_migration():
+    from hipcoach.storage.db import SCHEMA_REVISION, alembic_head
+
+    assert alembic_head() == SCHEMA_REVISION

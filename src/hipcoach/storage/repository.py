@@ -103,14 +103,25 @@ class Repository:
                 s.add(_row(a, src))
 
     def activities(self, since: datetime | None = None, sport: str | None = None) -> list[Activity]:
-        """Stored activities, oldest first (without per-second samples)."""
-        q = select(ActivityRow).order_by(ActivityRow.start_utc)
+        """Stored activities, oldest first (without per-second samples).
+
+        Reads plain rows, not ORM objects: a ten-year history is thousands of rows and
+        this is on the path of every `hipcoach load` and assessment.
+        """
+        q = select(*_COLUMNS).order_by(ActivityRow.start_utc)
         if since is not None:
             q = q.where(ActivityRow.start_utc >= since)
         if sport is not None:
             q = q.where(ActivityRow.sport == sport)
-        with Session(self.engine) as s:
-            return [_activity(r) for r in s.scalars(q)]
+        with self.engine.connect() as c:
+            rows = c.execute(q).all()
+        names = [col.key for col in _COLUMNS]
+        out = []
+        for row in rows:
+            values = dict(zip(names, row, strict=True))
+            values["start_utc"] = _aware(values["start_utc"])
+            out.append(Activity(**values))
+        return out
 
     def count(self) -> int:
         with Session(self.engine) as s:
@@ -142,25 +153,10 @@ def _row(a: Activity, src: SourceFile) -> ActivityRow:
     )
 
 
-def _activity(r: ActivityRow) -> Activity:
-    return Activity(
-        sport=r.sport,
-        start_utc=_aware(r.start_utc),
-        elapsed_s=r.elapsed_s,
-        source_format=r.source_format,
-        utc_offset_s=r.utc_offset_s,
-        moving_s=r.moving_s,
-        distance_m=r.distance_m,
-        ascent_m=r.ascent_m,
-        avg_hr=r.avg_hr,
-        max_hr=r.max_hr,
-        avg_cadence_spm=r.avg_cadence_spm,
-        avg_speed_mps=r.avg_speed_mps,
-        max_speed_mps=r.max_speed_mps,
-        calories=r.calories,
-        device=r.device,
-        name=r.name,
-        gear=r.gear,
-        rpe=r.rpe,
-        notes=r.notes,
-    )
+_COLUMNS = (
+    ActivityRow.sport, ActivityRow.start_utc, ActivityRow.elapsed_s, ActivityRow.source_format,
+    ActivityRow.utc_offset_s, ActivityRow.moving_s, ActivityRow.distance_m, ActivityRow.ascent_m,
+    ActivityRow.avg_hr, ActivityRow.max_hr, ActivityRow.avg_cadence_spm, ActivityRow.avg_speed_mps,
+    ActivityRow.max_speed_mps, ActivityRow.calories, ActivityRow.device, ActivityRow.name,
+    ActivityRow.gear, ActivityRow.rpe, ActivityRow.notes,
+)  # fmt: skip
