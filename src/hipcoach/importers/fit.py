@@ -30,6 +30,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from typing import Final
 
 import numpy as np
@@ -157,7 +158,7 @@ class FitFile:
 
     @property
     def device(self) -> str | None:
-        """ "manufacturer product", e.g. "garmin fr935" or "wahoo_fitness 28"."""
+        """Manufacturer and product, e.g. "garmin fr935" or "wahoo_fitness 28"."""
         if self.manufacturer is None:
             return None
         if self.product is None:
@@ -409,6 +410,12 @@ def _definition(data: bytes, pos: int, end: int, cache: dict[bytes, _Layout]) ->
 
 
 def _layout(data: bytes, pos: int, nf: int, dev: int) -> _Layout:
+    """Offsets of the fields this module reads; the message size counts them all.
+
+    Only the fields some caller needs are located (``_FIELDS_OF_INTEREST``): a session
+    definition lists 100+ fields of which 17 are read, so looking those up with
+    ``bytes.rfind`` (the last occurrence wins, as in a dict) beats a loop over all.
+    """
     arch = data[pos + 2]
     if arch > 1:
         raise FitError(
@@ -417,26 +424,52 @@ def _layout(data: bytes, pos: int, nf: int, dev: int) -> _Layout:
         )
     big = arch == 1
     gnum = (data[pos + 3] << 8 | data[pos + 4]) if big else (data[pos + 4] << 8 | data[pos + 3])
-    fields: dict[int, tuple[int, int, int]] = {}
-    off = 1
-    base_types = prof.BASE_TYPES
     q = pos + 6
-    for num, size, code in zip(
-        data[q : q + 3 * nf : 3],
-        data[q + 1 : q + 3 * nf : 3],
-        data[q + 2 : q + 3 * nf : 3],
-        strict=True,
-    ):
-        code &= 0x1F
-        bt = base_types.get(code)
-        if bt is None or size % bt[1]:
-            code = prof.BYTE_TYPE  # unknown type or size not a multiple: plain bytes
-        fields[num] = (off, size, code)
-        off += size
+    nums = data[q : q + 3 * nf : 3]
+    sizes = data[q + 1 : q + 3 * nf : 3]
+    offsets = list(accumulate(sizes, initial=1))  # offsets[i]: field i; offsets[nf]: end
+    fields: dict[int, tuple[int, int, int]] = {}
+    for num in _FIELDS_OF_INTEREST.get(gnum, _TIMESTAMP_ONLY):
+        i = nums.rfind(num)
+        if i >= 0:
+            size = sizes[i]
+            code, unit = _BASE_BY_BYTE[data[q + 3 * i + 2]]
+            fields[num] = (offsets[i], size, code if size % unit == 0 else prof.BYTE_TYPE)
+    off = offsets[nf]
     if dev:  # developer fields: only their sizes matter, to skip them
         q += 3 * nf
         off += sum(data[q + 2 : q + 1 + 3 * data[q] : 3])
     return _Layout(gnum, big, fields, off)
+
+
+# Base-type byte -> (type code, size): the code is the low 5 bits; unknown codes are bytes.
+_BASE_BY_BYTE: Final[list[tuple[int, int]]] = [
+    (b & 0x1F, prof.BASE_TYPES[b & 0x1F][1]) if b & 0x1F in prof.BASE_TYPES else (prof.BYTE_TYPE, 1)
+    for b in range(256)
+]
+_TIMESTAMP_ONLY: Final = (prof.FIELD_TIMESTAMP,)
+_FIELDS_OF_INTEREST: Final[dict[int, tuple[int, ...]]] = {
+    gnum: tuple(
+        sorted(
+            {prof.FIELD_TIMESTAMP}
+            | prof.DATE_TIME_FIELDS.get(gnum, frozenset())
+            | {spec[0] for spec in specs.values()}
+            | ({prof.RECORD_COMPRESSED_SPEED_DISTANCE} if gnum == prof.MESG_RECORD else set())
+        )
+    )
+    for gnum, specs in [
+        (prof.MESG_FILE_ID, prof.FILE_ID_FIELDS),
+        (prof.MESG_SPORT, prof.SPORT_FIELDS),
+        (prof.MESG_SESSION, prof.SESSION_FIELDS),
+        (prof.MESG_LAP, prof.LAP_FIELDS),
+        (prof.MESG_RECORD, prof.RECORD_FIELDS),
+        (prof.MESG_ACTIVITY, prof.ACTIVITY_FIELDS),
+    ]
+} | {
+    gnum: tuple(sorted({prof.FIELD_TIMESTAMP} | nums))
+    for gnum, nums in prof.DATE_TIME_FIELDS.items()
+    if gnum not in (0, 12, 18, 19, 20, 34)
+}
 
 
 _SKIP_MAX_PERIOD: Final = 4  # messages in a repeating cycle the skipper looks for
@@ -509,7 +542,8 @@ def _scan(data: bytes, pos: int, end: int, defs: list[_Def], *, skip: bool = Tru
         last = max((d for d in defs if d.pos), key=lambda d: d.pos[-1])
         at = last.pos.pop()
         raise FitError(
-            f"truncated at byte {end}: the message at byte {at} needs {pos - end} more bytes"
+            f"truncated data: the message at byte {at} runs {pos - end} bytes past the end "
+            f"of the data at byte {end}"
         )
     # Compressed-timestamp headers (0x80-0xFF) can only belong to local types 0-3.
     low = [d for d in defs if d.local < 4]
@@ -864,7 +898,7 @@ def _compressed_times(parsed: _Parsed) -> tuple[IntArray, IntArray]:
                 d_pos.append(pos[comp])
                 d_raw.append((heads[comp] & 0x1F).astype(np.int64))
         spec = d.fields.get(prof.FIELD_TIMESTAMP)
-        if spec is not None and spec[2] in (0x06, 0x05, 0x0C) and spec[1] == 4:
+        if spec is not None and spec[2] in (0x06, 0x05, 0x0C) and spec[1] == 4 and not comp.all():
             raw = _raw_columns(data, d, [prof.FIELD_TIMESTAMP], pos[~comp])[
                 prof.FIELD_TIMESTAMP
             ].astype(np.int64)
@@ -934,7 +968,7 @@ def _compressed_speed_distance(
 
     The 3 bytes hold speed (12 bits, 1/100 m/s) and distance (12 bits, 1/16 m) that
     rolls over every 256 m; the distance accumulates over records, restarting at every
-    definition that declares the field and at every chained file, as the FIT SDK does.
+    definition that declares the field and at every chained file, as fitdecode does.
     """
     num = prof.RECORD_COMPRESSED_SPEED_DISTANCE
     defs = [
@@ -954,7 +988,7 @@ def _compressed_speed_distance(
         if not d.count():
             continue
         pos = _positions(d)
-        raw = _raw_columns(parsed.data, d, [num], pos)[num].astype(np.int64)
+        raw = _raw_columns(parsed.data, d, [num], pos)[num].astype(np.uint8).astype(np.int64)
         b0, b1, b2 = raw[:, 0], raw[:, 1], raw[:, 2]
         ok = ~((b0 == 0xFF) & (b1 == 0xFF) & (b2 == 0xFF))
         v_pos.append(pos[ok])
