@@ -48,6 +48,9 @@ def test_strava_export_imports_with_its_csv_metadata_and_reimport_is_a_no_op(cli
     # the original file is kept, gzipped, inside the data folder
     kept = list((home / "originals").rglob("*.fit.gz"))
     assert len(kept) == 1
+    run = json.loads(cli("activities", "--json").stdout)[0]
+    assert run["original_name"].endswith("activities/12866632127.fit.gz")
+    assert (home / run["original_copy"]) == kept[0]
 
 
 def test_same_run_from_the_device_after_the_strava_copy_is_a_duplicate(cli, home, tmp_path):
@@ -122,3 +125,20 @@ def test_load_without_history_says_how_to_start(cli, home):
     out = cli("load")
     assert out.exit_code == 0
     assert "hipcoach import" in out.stdout
+
+
+def test_one_activity_in_four_formats_is_stored_once(cli, home, tmp_path):
+    folder = tmp_path / "same-ride"
+    folder.mkdir()
+    for src in (
+        DATA / "fit" / "4801048867.fit",
+        DATA / "gpx" / "4801048867_strava.gpx.gz",
+        DATA / "gpx" / "activity_4801048867.gpx.gz",
+        DATA / "tcx" / "activity_4801048867.tcx.gz",
+    ):
+        shutil.copy(src, folder / src.name)
+    out = cli("import", str(folder))
+    assert out.exit_code == 0, out.output
+    listed = json.loads(cli("activities", "--json").stdout)
+    assert len(listed) == 1
+    assert listed[0]["source_format"] == "fit"  # sorted order: the FIT file came first

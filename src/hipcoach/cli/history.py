@@ -121,7 +121,7 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _record(a: Activity) -> dict[str, Any]:
+def _record(a: Activity, original: tuple[str, str | None] | None = None) -> dict[str, Any]:
     return {
         "start_utc": a.start_utc.isoformat(),
         "start_local": a.local_start.replace(tzinfo=None).isoformat(timespec="seconds"),
@@ -139,6 +139,8 @@ def _record(a: Activity) -> dict[str, Any]:
         "rpe": a.rpe,
         "device": a.device,
         "source_format": a.source_format,
+        "original_name": original[0] if original else None,
+        "original_copy": original[1] if original else None,
     }
 
 
@@ -153,15 +155,21 @@ def list_activities(
 ) -> None:
     repo = Repository(open_engine())
     rows = repo.activities(since=since, sport=sport)
+    files = repo.originals() if fmt in ("json", "csv") else {}
+
+    def rec(a: Activity) -> dict[str, Any]:
+        return _record(a, files.get((a.start_utc, a.elapsed_s)))
+
     if fmt == "json":
-        print(json.dumps([_record(a) for a in rows], indent=2, ensure_ascii=False))
+        print(json.dumps([rec(a) for a in rows], indent=2, ensure_ascii=False))
         return
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=["start_utc", *COLUMNS, "utc_offset_s"])
+        fields = ["start_utc", *COLUMNS, "utc_offset_s", "original_name", "original_copy"]
+        writer = csv.DictWriter(buf, fieldnames=fields)
         writer.writeheader()
         for a in rows:
-            writer.writerow(_record(a))
+            writer.writerow(rec(a))
         print(buf.getvalue(), end="")
         return
     if not rows:

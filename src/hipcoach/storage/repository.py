@@ -123,6 +123,14 @@ class Repository:
             out.append(Activity(**values))
         return out
 
+    def originals(self) -> dict[tuple[datetime, float], tuple[str, str | None]]:
+        """(start, elapsed) of each activity → (original file name, its kept copy)."""
+        q = select(
+            ActivityRow.start_utc, ActivityRow.elapsed_s, SourceFile.name, SourceFile.stored_path
+        ).join(SourceFile, ActivityRow.source_file_id == SourceFile.id)
+        with self.engine.connect() as c:
+            return {(_aware(s), e): (n, p) for s, e, n, p in c.execute(q)}
+
     def count(self) -> int:
         with Session(self.engine) as s:
             return int(s.scalar(select(func.count(ActivityRow.id))) or 0)
