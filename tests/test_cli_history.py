@@ -142,3 +142,30 @@ def test_one_activity_in_four_formats_is_stored_once(cli, home, tmp_path):
     listed = json.loads(cli("activities", "--json").stdout)
     assert len(listed) == 1
     assert listed[0]["source_format"] == "fit"  # sorted order: the FIT file came first
+
+
+def test_manual_strava_entries_count_and_export_totals_win(cli, home, tmp_path):
+    src = tmp_path / "export"
+    shutil.copytree(DATA / "strava_export", src)
+    csv_path = src / "activities.csv"
+    lines = csv_path.read_text().splitlines()
+    header = lines[0].split(",")
+    row = [""] * len(header)
+    row[header.index("Activity ID")] = "999"
+    row[header.index("Activity Date")] = '"Jun 2, 2022, 6:00:00 AM"'
+    row[header.index("Activity Name")] = "Treadmill easy"
+    row[header.index("Activity Type")] = "Run"
+    second = [i for i, h in enumerate(header) if h == "Elapsed Time"][1]
+    row[second] = "1800.0"
+    metres = [i for i, h in enumerate(header) if h == "Distance"][1]
+    row[metres] = "5000.0"
+    csv_path.write_text("\n".join([*lines, ",".join(row)]) + "\n")
+    out = cli("import", str(src))
+    assert out.exit_code == 0, out.output
+    listed = {a["name"]: a for a in json.loads(cli("activities", "--json").stdout)}
+    assert listed["Treadmill easy"]["distance_km"] == 5.0
+    assert listed["Treadmill easy"]["source_format"] == "manual"
+    # the file's run takes Strava's own distance from the CSV (metres column)
+    assert listed["Laufen Landal Park"]["distance_km"] == round(3322.949951171875 / 1000, 3)
+    again = cli("import", str(src))
+    assert "Nothing new" in again.stdout

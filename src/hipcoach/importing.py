@@ -86,6 +86,7 @@ class Importer:
         self.repo = repo
         self.folder = folder
         self.workers = workers or os.cpu_count() or 1
+        self._known: set[str] = set()
 
     def _store_original(self, sha: str, fmt: str, packed: bytes) -> str:
         rel = Path("originals") / sha[:2] / f"{sha}{_extension(fmt)}"
@@ -102,7 +103,7 @@ class Importer:
 
         t0 = time.perf_counter()
         report = ImportReport()
-        known = self.repo.known_hashes()
+        known = self._known = self.repo.known_hashes()
         dups = self.repo.duplicate_index()
 
         def done(o: Outcome) -> None:
@@ -117,6 +118,9 @@ class Importer:
                 if item.not_activity:
                     report.not_activities += 1
                     done(Outcome(item.name, "ignored", item.error or "not an activity"))
+                    continue
+                if item.error is None and item.data is None and item.metadata is not None:
+                    self._manual(item.name, item.metadata, dups, report, done)
                     continue
                 if item.error is not None or item.data is None:
                     done(Outcome(item.name, "skipped", item.error or "no file for this entry"))
@@ -140,6 +144,39 @@ class Importer:
                 self._finish(pending.pop(0), dups, report, done)
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _manual(
+        self,
+        name: str,
+        meta: ExportMetadata,
+        dups: DuplicateIndex,
+        report: ImportReport,
+        done: Callable[[Outcome], None],
+    ) -> None:
+        """A manual entry in an export (no file): stored from the export's own numbers."""
+        from hipcoach.importers.exports import manual_activity
+
+        act = manual_activity(meta)
+        if act is None:
+            done(Outcome(name, "skipped", "a manual entry without a date or duration"))
+            return
+        why = problem(act)
+        if why:
+            done(Outcome(name, "skipped", why))
+            return
+        key = f"manual:{meta.source}:{act.start_utc.isoformat()}:{act.elapsed_s}:{act.distance_m}"
+        sha = hashlib.sha256(key.encode()).hexdigest()
+        if sha in self._known or dups.find(act):
+            report.duplicate_activities += 1
+            done(Outcome(name, "duplicate", "already imported"))
+            return
+        self._known.add(sha)
+        self.repo.add_file(
+            sha256=sha, name=name, fmt="manual", size=0, stored_path=None, activities=[act]
+        )
+        dups.add(act)
+        report.imported_activities += 1
+        done(Outcome(name, "imported", "manual entry (no file)", 1))
 
     def _finish(
         self,

@@ -275,8 +275,15 @@ def apply_metadata(acts: list[Activity], meta: ExportMetadata | None) -> list[Ac
     if sport == "running" and act.sport in RUNNING_SPORTS:
         sport = None
     out = list(acts)
+    # For a single-activity file the export's own totals win too, so the history adds up to
+    # the numbers the runner sees in Strava or Garmin Connect (Strava recomputes distance).
+    totals: dict[str, float | None] = {}
+    if len(acts) == 1:
+        totals = {"distance_m": meta.distance_m, "moving_s": meta.moving_s}
+        if meta.elapsed_s:
+            totals["elapsed_s"] = meta.elapsed_s
     out[target] = act.with_metadata(
-        name=meta.name, sport=sport, gear=meta.gear, rpe=meta.rpe, notes=meta.notes
+        name=meta.name, sport=sport, gear=meta.gear, rpe=meta.rpe, notes=meta.notes, **totals
     )
     return out
 

@@ -22,7 +22,7 @@ Phase = Literal["settle", "load", "strengthen", "return", "prevent"]
 
 
 class Dosage(Strict):
-    """How much: sets × reps, or holds (seconds × repetitions), or minutes; per side if one-sided."""
+    """How much: sets × reps, holds (seconds × repetitions) or minutes; per side if one-sided."""
 
     sets: int | None = Field(default=None, ge=1, le=10)
     reps: int | None = Field(default=None, ge=1, le=100)
@@ -62,7 +62,9 @@ class Exercise(Strict):
     phases: list[Phase] = Field(min_length=1)
     never_for: list[Id] = Field(default_factory=list)  # condition ids it must not be given for
     never_for_reason: str | None = None
-    loads_bone: bool = False  # impact / heavy weight-bearing: never with a suspected stress fracture
+    loads_bone: bool = (
+        False  # impact / heavy weight-bearing: never with a suspected stress fracture
+    )
     illustration: str  # file name under knowledge/illustrations/
     illustration_licence: str = "CC0-1.0 (drawn for hipcoach)"
     source: list[SourceId] = Field(min_length=1)
