@@ -169,3 +169,12 @@ def test_manual_strava_entries_count_and_export_totals_win(cli, home, tmp_path):
     assert listed["Laufen Landal Park"]["distance_km"] == round(3322.949951171875 / 1000, 3)
     again = cli("import", str(src))
     assert "Nothing new" in again.stdout
+
+
+def test_assessment_uses_the_imported_history_and_never_creates_a_database(cli, home):
+    out = cli("assess", "--answers", "-", "--json", input='{"answers": {"age": 40}}')
+    assert out.exit_code == 0
+    assert not (home / "hipcoach.db").exists()
+    cli("import", str(DATA / "tcx"))
+    d = json.loads(cli("assess", "--answers", "-", "--json", input='{"answers": {"age": 40}}').stdout)
+    assert "from_history" in d
