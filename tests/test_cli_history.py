@@ -176,5 +176,7 @@ def test_assessment_uses_the_imported_history_and_never_creates_a_database(cli, 
     assert out.exit_code == 0
     assert not (home / "hipcoach.db").exists()
     cli("import", str(DATA / "tcx"))
-    d = json.loads(cli("assess", "--answers", "-", "--json", input='{"answers": {"age": 40}}').stdout)
+    d = json.loads(
+        cli("assess", "--answers", "-", "--json", input='{"answers": {"age": 40}}').stdout
+    )
     assert "from_history" in d
