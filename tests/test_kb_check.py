@@ -102,3 +102,12 @@ def test_engine_refuses_a_broken_knowledge_base(broken):
     (broken / "kb.yaml").write_text("")
     with pytest.raises(KnowledgeBaseError, match=r"kb\.yaml: file is empty"):
         load(broken)
+
+
+def test_training_rules_are_checked_too(broken):
+    path = broken / "training_rules.yaml"
+    text = path.read_text()
+    assert "source: [R47" in text
+    path.write_text(text.replace("source: [R47", "source: [R4777", 1))
+    problems, _ = check(broken)
+    assert any(p.startswith("training_rules.yaml") and "R4777" in p for p in problems)

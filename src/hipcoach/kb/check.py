@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hipcoach.kb.load import KnowledgeBase, read
+from hipcoach.kb.load import KnowledgeBase, default_dir, read
 from hipcoach.kb.models import Condition
 
 CONTRACT_CONDITIONS = (
@@ -69,9 +69,9 @@ def typical_answers(kb: KnowledgeBase, cond: Condition) -> dict[str, object]:
 def check(directory: Path | None = None) -> tuple[list[str], list[str]]:
     """Return (problems, summary lines)."""
     kb, problems = read(directory)
+    problems = list(problems) + _other_files(directory)
     if kb is None:
         return problems, []
-    problems = list(problems)
     for cid in CONTRACT_CONDITIONS:
         if cid not in kb.condition_by_id:
             problems.append(f"conditions/: contract condition {cid!r} is missing (add {cid}.yaml)")
@@ -107,6 +107,15 @@ def check(directory: Path | None = None) -> tuple[list[str], list[str]]:
         f"condition numbers: {n_src} cite a source, {n_est} are marked as estimates",
     ]
     return problems, summary
+
+
+def _other_files(directory: Path | None) -> list[str]:
+    """The knowledge files beside the assessment's: training-load rules (more to come)."""
+    from hipcoach.training.rules import read_rules
+
+    base = directory or default_dir()
+    _, problems = read_rules(base / "training_rules.yaml")
+    return problems
 
 
 def _reachability(kb: KnowledgeBase) -> list[str]:
