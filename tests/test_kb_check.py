@@ -111,3 +111,11 @@ def test_training_rules_are_checked_too(broken):
     path.write_text(text.replace("source: [R47", "source: [R4777", 1))
     problems, _ = check(broken)
     assert any(p.startswith("training_rules.yaml") and "R4777" in p for p in problems)
+
+
+def test_exercise_contraindications_are_checked_too(broken):
+    path = broken / "exercises.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("never_for: [gtps,", "never_for: [gtpz,", 1))
+    problems, _ = check(broken)
+    assert any(p.startswith("exercises.yaml") and "gtpz" in p for p in problems)

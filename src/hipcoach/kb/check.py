@@ -72,6 +72,7 @@ def check(directory: Path | None = None) -> tuple[list[str], list[str]]:
     problems = list(problems) + _other_files(directory)
     if kb is None:
         return problems, []
+    problems.extend(_library(kb, directory))
     for cid in CONTRACT_CONDITIONS:
         if cid not in kb.condition_by_id:
             problems.append(f"conditions/: contract condition {cid!r} is missing (add {cid}.yaml)")
@@ -116,6 +117,18 @@ def _other_files(directory: Path | None) -> list[str]:
     base = directory or default_dir()
     _, problems = read_rules(base / "training_rules.yaml")
     return problems
+
+
+def _library(kb: KnowledgeBase, directory: Path | None) -> list[str]:
+    from hipcoach.plan.library_load import check_library, read_library
+
+    base = directory or default_dir()
+    library, problems = read_library(base / "exercises.yaml")
+    if library is None:
+        return problems
+    return problems + check_library(
+        library, set(kb.condition_by_id), set(kb.sources), base / "illustrations"
+    )
 
 
 def _reachability(kb: KnowledgeBase) -> list[str]:
