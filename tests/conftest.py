@@ -36,3 +36,11 @@ def cli():  # type: ignore[no-untyped-def]
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return _cli
+
+
+@pytest.fixture
+def home_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """An empty data folder, so no real user's history leaks into a test."""
+    folder = tmp_path / "hipcoach-home"
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(folder))
+    return folder

@@ -239,6 +239,96 @@ def load(
         render(history, flags, weeks, u, console)
 
 
+@app.command()
+@cli_errors
+def plan(
+    answers: Annotated[
+        str | None,
+        typer.Option("--answers", "-a", metavar="FILE|-", help="Assessment answers (JSON/YAML)."),
+    ] = None,
+    goal: Annotated[
+        str | None,
+        typer.Option(
+            "--goal", help="Prevention: a running plan to 5k, 10k, half, marathon or a distance."
+        ),
+    ] = None,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks to the goal.")] = 12,
+    weekly: Annotated[
+        float | None,
+        typer.Option("--weekly", help="Your current weekly distance (in --units), if no history."),
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=1, max=84, help="Days to schedule.")] = 14,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    units: UnitsOption = None,
+) -> None:
+    """The treatment plan for your assessment, or (--goal) a running plan that prevents relapse."""
+    from hipcoach.cli import plan as view
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.plan.rules import load_rules
+    from hipcoach.units import METRES_PER_MILE, preferred
+
+    u = preferred(units)
+    today = datetime.now(UTC).date()
+    rules = load_rules()
+    if goal is not None:
+        from hipcoach.plan.prevention import build_running_plan
+        from hipcoach.services import load_report
+
+        history, _ = load_report(today, units=u)
+        current = None if weekly is None else weekly * (METRES_PER_MILE if u == "mi" else 1000.0)
+        running = build_running_plan(
+            view.parse_goal(goal),
+            weeks,
+            history=history,
+            current_weekly_m=current,
+            rules=rules,
+            start=today,
+            library=load_library(),
+        )
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "weeks": [
+                            {
+                                "week": w.number,
+                                "start": w.start.isoformat(),
+                                "change": w.change,
+                                "volume_m": w.volume_m,
+                                "runs_m": list(w.runs_m),
+                                "race": w.race,
+                            }
+                            for w in running.weeks
+                        ]
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            view.render_running(running, u, console)
+        return
+    if answers is None:
+        raise InputError(
+            "no assessment: give your answers with --answers FILE (save them with "
+            "`hipcoach assess --save FILE`), or ask for a running plan with --goal"
+        )
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess as run_assessment
+    from hipcoach.plan.treatment import build_treatment
+
+    kb = _kb()
+    text, name = read_text(answers)
+    data = parse_json_or_yaml(text, name)
+    if isinstance(data, dict) and "answers" in data:
+        data = data["answers"]
+    result = run_assessment(kb, parse_answers(kb, data or {}))
+    treatment = build_treatment(result, load_library(), rules, start=today, days=days)
+    if as_json:
+        print(json.dumps(view.to_json(treatment), indent=2, ensure_ascii=False))
+    else:
+        view.render(treatment, console)
+
+
 @kb_app.command("check")
 @cli_errors
 def kb_check(

@@ -114,9 +114,12 @@ def _other_files(directory: Path | None) -> list[str]:
     """The knowledge files beside the assessment's: training-load rules (more to come)."""
     from hipcoach.training.rules import read_rules
 
+    from hipcoach.plan.rules import read_rules as read_rehab_rules
+
     base = directory or default_dir()
     _, problems = read_rules(base / "training_rules.yaml")
-    return problems
+    _, rehab = read_rehab_rules(base / "rehab_rules.yaml")
+    return problems + rehab
 
 
 def _library(kb: KnowledgeBase, directory: Path | None) -> list[str]:

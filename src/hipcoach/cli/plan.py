@@ -1,0 +1,169 @@
+"""`hipcoach plan`: the treatment plan for the current assessment, in the terminal or as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from hipcoach.cli.render import BORDER, STYLE
+from hipcoach.plan.schedule import SessionItem
+from hipcoach.plan.treatment import TreatmentPlan
+from hipcoach.units import Units
+
+
+def dosage(item: SessionItem) -> str:
+    """'3 × 10 each side', '5 × 30 s hold', '20 min'."""
+    side = " each side" if item.per_side else ""
+    if item.minutes:
+        return f"{item.minutes:g} min"
+    if item.hold_s:
+        return f"{item.sets} × {item.hold_s} s hold{side}"
+    if item.reps:
+        return f"{item.sets} × {item.reps}{side}"
+    return f"{item.sets} set(s){side}"
+
+
+def _advice(console: Console, title: str, items: list[Any]) -> None:
+    if not items:
+        return
+    console.print(Text(title, style="bold underline"))
+    for a in items:
+        console.print(
+            Padding(
+                Text("• ") + Text(a.text)
+                + (Text(f"  [{', '.join(a.source)}]", style="dim") if a.source else Text()),
+                (0, 0, 0, 2),
+            )
+        )  # fmt: skip
+    console.print()
+
+
+def render(plan: TreatmentPlan, console: Console) -> None:
+    console.print(
+        Panel(
+            Text.assemble((plan.urgency_title, STYLE[plan.urgency]), "\n", plan.urgency_action),
+            title="Your plan",
+            border_style=BORDER[plan.urgency],
+        )
+    )
+    if plan.no_programme is not None:
+        console.print(Text(plan.no_programme.text, style="bold"))
+        console.print()
+    _advice(console, "Right now", list(plan.immediate))
+    _advice(console, "Painkillers", [plan.painkillers] if plan.painkillers else [])
+    _advice(console, "When to see a physiotherapist", [plan.see_physio] if plan.see_physio else [])
+    _advice(console, "Stop for now", list(plan.stop))
+    _advice(console, "Keep doing", list(plan.keep))
+    if plan.has_programme:
+        for ph in plan.phases:
+            table = Table(title=f"{ph.title} — {ph.goal}", title_justify="left", expand=True)
+            table.add_column("exercise")
+            table.add_column("dose")
+            table.add_column("form cue", overflow="fold")
+            for ex in ph.exercises:
+                dose_ = ex.dosage
+                item = SessionItem(
+                    ex.id, ex.name, sets=dose_.sets or 1, reps=dose_.reps, hold_s=dose_.hold_s,
+                    minutes=dose_.minutes, per_side=dose_.per_side,
+                )  # fmt: skip
+                table.add_row(ex.name, dosage(item), ex.cues[0] if ex.cues else "")
+            console.print(table)
+        if plan.excluded:
+            left_out = ", ".join(f"{e.name} ({e.reason})" for e in plan.excluded[:6])
+            console.print(Text(f"Left out on purpose: {left_out}", style="dim"))
+        console.print()
+        days = Table(title="The next days", title_justify="left")
+        days.add_column("day")
+        days.add_column("what")
+        for d in plan.days:
+            days.add_row(d.day.strftime("%a %d %b"), d.title)
+        console.print(days)
+
+
+def to_json(plan: TreatmentPlan) -> dict[str, Any]:
+    def advice(a: Any) -> dict[str, Any] | None:
+        return None if a is None else {"text": a.text, "sources": list(a.source)}
+
+    return {
+        "urgency": plan.urgency,
+        "title": plan.urgency_title,
+        "action": plan.urgency_action,
+        "conditions": list(plan.conditions),
+        "no_programme": advice(plan.no_programme),
+        "immediate": [advice(a) for a in plan.immediate],
+        "painkillers": advice(plan.painkillers),
+        "see_physio": advice(plan.see_physio),
+        "stop": [advice(a) for a in plan.stop],
+        "keep": [advice(a) for a in plan.keep],
+        "phases": [
+            {
+                "phase": p.phase,
+                "title": p.title,
+                "goal": p.goal,
+                "every_days": p.every_days,
+                "exercises": [e.id for e in p.exercises],
+            }
+            for p in plan.phases
+        ],
+        "excluded": [asdict(e) for e in plan.excluded],
+        "days": [
+            {
+                "date": d.day.isoformat(),
+                "kind": d.kind,
+                "title": d.title,
+                "items": [asdict(i) for i in d.items],
+                "uid_key": d.uid_key,
+            }
+            for d in plan.days
+        ],
+    }
+
+
+GOALS = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
+
+
+def parse_goal(text: str) -> float:
+    """'half', 'marathon', '10k', or a distance like '15km' / '10mi' → metres."""
+    from hipcoach.errors import InputError
+    from hipcoach.units import METRES_PER_MILE
+
+    key = text.strip().lower()
+    if key in GOALS:
+        return GOALS[key]
+    for suffix, factor in (("km", 1000.0), ("mi", METRES_PER_MILE), ("k", 1000.0)):
+        if key.endswith(suffix):
+            try:
+                return float(key.removesuffix(suffix)) * factor
+            except ValueError:
+                break
+    raise InputError(
+        f"--goal {text!r} is not a race distance; use 5k, 10k, half, marathon, or e.g. 15km / 10mi"
+    )
+
+
+def render_running(plan: Any, units: Units, console: Console) -> None:
+    from hipcoach.units import distance
+
+    u = units
+    table = Table(
+        title=f"Running plan to {distance(plan.goal_distance_m, u)}", title_justify="left"
+    )
+    for col in ("week", "starts", "change", "volume", "long run", "runs"):
+        table.add_column(col, justify="left" if col in ("week", "starts", "change") else "right")
+    for w in plan.weeks:
+        table.add_row(
+            str(w.number),
+            w.start.strftime("%d %b"),
+            "race week" if w.race else w.change,
+            distance(w.volume_m, u),
+            distance(w.long_run_m, u),
+            str(len(w.runs_m)),
+        )
+    console.print(table)
+    _advice(console, "Notes", list(plan.notes))

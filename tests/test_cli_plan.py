@@ -1,0 +1,61 @@
+"""`hipcoach plan`: the treatment plan from an assessment, and the prevention running plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+
+
+def test_gluteal_tendinopathy_plan_never_contains_an_it_band_stretch(cli, home_dir):
+    out = cli("plan", "--answers", str(EXAMPLES / "lateral-hip.json"), "--json")
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert d["conditions"][0] == "gtps"
+    given = {e for p in d["phases"] for e in p["exercises"]}
+    given |= {i["exercise_id"] for day in d["days"] for i in day["items"]}
+    assert given, "a self-managed gluteal tendinopathy gets a programme"
+    assert not given & {"iliotibial_band_stretch", "piriformis_stretch"}
+    assert "iliotibial_band_stretch" in {e["exercise_id"] for e in d["excluded"]}
+    assert "never run" in d["painkillers"]["text"].lower()
+
+
+def test_an_urgent_result_gets_no_programme_only_what_to_do_now(cli, home_dir):
+    out = cli("plan", "--answers", str(EXAMPLES / "groin-marathoner.yaml"), "--json")
+    d = json.loads(out.stdout)
+    assert d["urgency"] == "urgent"
+    assert d["phases"] == [] and d["days"] == []
+    assert d["no_programme"]["text"]
+
+
+def test_plan_without_an_assessment_says_what_to_do(cli, home_dir):
+    out = cli("plan")
+    assert out.exit_code == 2
+    assert "hipcoach assess --save" in out.stderr
+
+
+def test_running_plan_towards_a_half_marathon_respects_the_caps(cli, home_dir):
+    out = cli("plan", "--goal", "half", "--weeks", "12", "--weekly", "25", "--json")
+    assert out.exit_code == 0, out.output
+    weeks = json.loads(out.stdout)["weeks"]
+    assert len(weeks) == 12 and weeks[-1]["race"]
+    peak = weeks[0]["volume_m"]
+    for week in weeks[1:-1]:
+        # never more than 10 % above the highest week so far (a lighter week is not a new base)
+        assert week["volume_m"] <= peak * 1.10 + 1
+        peak = max(peak, week["volume_m"])
+    assert any(w["change"] == "lighter" for w in weeks[:5])
+
+
+def test_an_impossible_goal_is_refused_with_the_time_it_would_take(cli, home_dir):
+    out = cli("plan", "--goal", "marathon", "--weeks", "2", "--weekly", "0")
+    assert out.exit_code == 2
+    assert "week" in out.stderr
+    assert "Traceback" not in out.output
+
+
+def test_unknown_goal_is_a_clear_error(cli, home_dir):
+    out = cli("plan", "--goal", "ultra-ish")
+    assert out.exit_code == 2
+    assert "not a race distance" in out.stderr
