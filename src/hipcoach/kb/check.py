@@ -111,10 +111,9 @@ def check(directory: Path | None = None) -> tuple[list[str], list[str]]:
 
 
 def _other_files(directory: Path | None) -> list[str]:
-    """The knowledge files beside the assessment's: training-load rules (more to come)."""
-    from hipcoach.training.rules import read_rules
-
+    """The knowledge files beside the assessment's: training-load and rehab rules."""
     from hipcoach.plan.rules import read_rules as read_rehab_rules
+    from hipcoach.training.rules import read_rules
 
     base = directory or default_dir()
     _, problems = read_rules(base / "training_rules.yaml")
