@@ -13,6 +13,13 @@ from hipcoach.kb.load import KnowledgeBase, load
 CASES_DIR = Path(__file__).parent / "cases"
 
 
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch):  # type: ignore[no-untyped-def]
+    """No test ever touches the real user's data folder."""
+    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("HIPCOACH_DATABASE_URL", raising=False)
+
+
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return load()

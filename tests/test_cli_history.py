@@ -171,8 +171,8 @@ def test_manual_strava_entries_count_and_export_totals_win(cli, home, tmp_path):
     assert "Nothing new" in again.stdout
 
 
-def test_assessment_uses_the_imported_history_and_never_creates_a_database(cli, home):
-    out = cli("assess", "--answers", "-", "--json", input='{"answers": {"age": 40}}')
+def test_assessment_with_no_store_never_creates_a_database(cli, home):
+    out = cli("assess", "--no-store", "--answers", "-", "--json", input='{"answers": {"age": 40}}')
     assert out.exit_code == 0
     assert not (home / "hipcoach.db").exists()
     cli("import", str(DATA / "tcx"))

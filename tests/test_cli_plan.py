@@ -32,7 +32,7 @@ def test_an_urgent_result_gets_no_programme_only_what_to_do_now(cli, home_dir):
 def test_plan_without_an_assessment_says_what_to_do(cli, home_dir):
     out = cli("plan")
     assert out.exit_code == 2
-    assert "hipcoach assess --save" in out.stderr
+    assert "run `hipcoach assess` first" in out.stderr
 
 
 def test_running_plan_towards_a_half_marathon_respects_the_caps(cli, home_dir):
@@ -59,3 +59,23 @@ def test_unknown_goal_is_a_clear_error(cli, home_dir):
     out = cli("plan", "--goal", "ultra-ish")
     assert out.exit_code == 2
     assert "not a race distance" in out.stderr
+
+
+def test_assess_then_plan_then_calendar_and_report(cli, home_dir, tmp_path):
+    from pypdf import PdfReader
+
+    out = cli("assess", "--answers", str(EXAMPLES / "lateral-hip.json"))
+    assert out.exit_code == 0
+    planned = cli("plan")
+    assert planned.exit_code == 0, planned.output
+    ics = tmp_path / "plan.ics"
+    assert cli("export", "ical", str(ics)).exit_code == 0
+    first = [line for line in ics.read_text().splitlines() if line.startswith("UID")]
+    assert first
+    cli("export", "ical", str(ics))
+    assert [line for line in ics.read_text().splitlines() if line.startswith("UID")] == first
+    pdf = tmp_path / "report.pdf"
+    made = cli("export", "report", str(pdf))
+    assert made.exit_code == 0, made.output
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+    assert "Gluteal" in text and "physiotherapist" in text.lower()

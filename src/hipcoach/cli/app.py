@@ -103,6 +103,10 @@ def assess(
         bool,
         typer.Option("--no-history", help="Ignore your imported training history."),
     ] = False,
+    no_store: Annotated[
+        bool,
+        typer.Option("--no-store", help="Do not keep this assessment (for the report and plan)."),
+    ] = False,
     units: UnitsOption = None,
 ) -> None:
     """Assess hip pain: an interactive interview, or answers from a file with --answers."""
@@ -130,6 +134,13 @@ def assess(
 
         facts = history_facts(units=preferred(units))
     result = run_assessment(kb, parsed, facts)
+    if not no_store:
+        from hipcoach.storage.db import open_engine
+        from hipcoach.storage.diary import DiaryRepository
+
+        DiaryRepository(open_engine()).save_assessment(
+            answers=parsed, result=result.to_dict(), kb_version=kb.version
+        )
     if save is not None:
         save.write_text(json.dumps({"answers": parsed}, indent=2) + "\n", encoding="utf-8")
     if as_json:
@@ -307,22 +318,31 @@ def plan(
         else:
             view.render_running(running, u, console)
         return
-    if answers is None:
-        raise InputError(
-            "no assessment: give your answers with --answers FILE (save them with "
-            "`hipcoach assess --save FILE`), or ask for a running plan with --goal"
-        )
     from hipcoach.assess.answers import parse_answers
     from hipcoach.assess.engine import assess as run_assessment
+    from hipcoach.exports.data import plan_to_json
     from hipcoach.plan.treatment import build_treatment
+    from hipcoach.services import has_history
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
 
     kb = _kb()
-    text, name = read_text(answers)
-    data = parse_json_or_yaml(text, name)
-    if isinstance(data, dict) and "answers" in data:
-        data = data["answers"]
+    if answers is not None:
+        text, name = read_text(answers)
+        data = parse_json_or_yaml(text, name)
+        if isinstance(data, dict) and "answers" in data:
+            data = data["answers"]
+    else:
+        stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
+        if stored is None:
+            raise InputError(
+                "no assessment yet: run `hipcoach assess` first (or give answers with "
+                "--answers FILE), or ask for a running plan with --goal"
+            )
+        data = stored.answers
     result = run_assessment(kb, parse_answers(kb, data or {}))
     treatment = build_treatment(result, load_library(), rules, start=today, days=days)
+    DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(treatment.days)})
     if as_json:
         print(json.dumps(view.to_json(treatment), indent=2, ensure_ascii=False))
     else:
@@ -348,6 +368,20 @@ def kb_check(
         console.print(f"[bold red]{len(problems)} problem(s) found.[/]")
         raise typer.Exit(1)
     console.print("[bold green]✓ knowledge base is valid.[/]")
+
+
+def _register_extras() -> None:
+    """Diary, guided sessions and exports: they read the plan stored by `hipcoach plan`."""
+    from hipcoach.cli import diary as diary_cli
+    from hipcoach.cli import export as export_cli
+    from hipcoach.cli import session as session_cli
+
+    diary_cli.register(app)
+    session_cli.register(app)
+    export_cli.register(app)
+
+
+_register_extras()
 
 
 def main() -> None:

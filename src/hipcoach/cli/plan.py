@@ -23,7 +23,8 @@ def dosage(item: SessionItem) -> str:
     if item.minutes:
         return f"{item.minutes:g} min"
     if item.hold_s:
-        return f"{item.sets} × {item.hold_s} s hold{side}"
+        reps = f"{item.reps} × " if item.reps and item.reps > 1 else ""
+        return f"{item.sets} × {reps}{item.hold_s} s hold{side}"
     if item.reps:
         return f"{item.sets} × {item.reps}{side}"
     return f"{item.sets} set(s){side}"

@@ -6,9 +6,21 @@ Times are stored as timezone-aware UTC; distances and durations in SI units.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -59,3 +71,61 @@ class ActivityRow(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     source_format: Mapped[str] = mapped_column(String(16))
     source_file: Mapped[SourceFile | None] = relationship(back_populates="activities")
+
+
+class PainEntryRow(Base):
+    """One pain rating in the diary. ``region`` / ``timing`` hold the entry's where / when
+    (both reserved words in SQL, so not used as column names)."""
+
+    __tablename__ = "pain_entry"
+    __table_args__ = (
+        Index("ix_pain_entry_day", "day"),
+        CheckConstraint("pain >= 0 AND pain <= 10", name="ck_pain_entry_pain"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    day: Mapped[date] = mapped_column(Date)
+    pain: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(32))
+    timing: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AssessmentRow(Base):
+    """A saved assessment: the validated answers and ``Assessment.to_dict()``."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (Index("ix_assessment_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kb_version: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SessionLogRow(Base):
+    """One played exercise session: what was done, and the pain during and the next morning."""
+
+    __tablename__ = "session_log"
+    __table_args__ = (Index("ix_session_log_day", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    uid_key: Mapped[str] = mapped_column(Text)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    pain_during: Mapped[int | None] = mapped_column(Integer)
+    pain_next_morning: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlanStateRow(Base):
+    """The plan's state (current phase, level, ...): a single row holding a JSON object."""
+
+    __tablename__ = "plan_state"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_plan_state_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,151 @@
+"""`hipcoach export ical | report | data`: the plan, a clinician's report, and all your data.
+
+Module-level imports stay light: ``hipcoach --help`` imports this module.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hipcoach.cli.common import cli_errors, console
+from hipcoach.cli.session import NO_PLAN, PlanFileOption, PlanSource, load_plan, today
+from hipcoach.errors import InputError
+
+NO_ASSESSMENT = "no assessment yet: run `hipcoach assess` first"
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+
+UnitsOption = Annotated[
+    str | None,
+    typer.Option("--units", help="km or mi (default: HIPCOACH_UNITS, else km).", metavar="km|mi"),
+]
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder; give a file name") from None
+    except OSError as exc:
+        raise InputError(f"cannot write {path} ({exc.strerror or exc})") from None
+
+
+def _time_of_day(text: str) -> time:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--remind {text!r} is not a time of day; use HH:MM") from None
+
+
+def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
+    """Add the ``export`` sub-app (``ical``, ``report``, ``data``) to ``app``.
+
+    ``plan`` supplies the current plan's days (the plan engine); without it, the plan
+    comes from ``--plan-file`` or the stored plan state.
+    """
+    export_app = typer.Typer(
+        help="Take your data out: the plan as a calendar, a report for your doctor or physio, "
+        "or everything as JSON and CSV.",
+        no_args_is_help=True,
+    )
+    app.add_typer(export_app, name="export")
+
+    @export_app.command("ical")
+    @cli_errors
+    def ical(
+        out: Annotated[Path, typer.Argument(metavar="OUT.ics", help="The calendar file to write.")],
+        plan_file: PlanFileOption = None,
+        remind: Annotated[
+            str | None,
+            typer.Option("--remind", metavar="HH:MM", help="Add a reminder at this time of day."),
+        ] = None,
+        units: UnitsOption = None,
+    ) -> None:
+        """The plan as an iCalendar file; importing it again updates the same events."""
+        from hipcoach.exports.calendar import to_ical
+        from hipcoach.units import preferred
+
+        at = _time_of_day(remind) if remind is not None else None
+        days = load_plan(plan_file, plan)
+        if not days:
+            raise InputError(NO_PLAN)
+        _write(out, to_ical(days, units=preferred(units), remind_at=at))
+        first, last = min(d.day for d in days), max(d.day for d in days)
+        console.print(
+            f"Wrote {len(days)} day{'s' if len(days) != 1 else ''} ({first.isoformat()} to "
+            f"{last.isoformat()}) to {out}. "
+            "Import it into your calendar; exporting again updates the same events.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+    @export_app.command("report")
+    @cli_errors
+    def report(
+        out: Annotated[
+            Path,
+            typer.Argument(metavar="OUT.html|OUT.pdf", help="The report to write (HTML or PDF)."),
+        ],
+        plan_file: PlanFileOption = None,
+        units: UnitsOption = None,
+    ) -> None:
+        """A one-page report for your doctor or physio from your latest assessment."""
+        from hipcoach.diary import recent_mondays, weekly_pain
+        from hipcoach.exports.report import REPORT_WEEKS, build_report, render_html, render_pdf
+        from hipcoach.kb.load import load
+        from hipcoach.services import has_history, load_report
+        from hipcoach.storage.db import open_engine
+        from hipcoach.storage.diary import DiaryRepository
+        from hipcoach.units import preferred
+
+        suffix = out.suffix.lower()
+        if suffix not in REPORT_SUFFIXES:
+            raise InputError(f"{out}: the report's name must end in .html or .pdf")
+        if not has_history():
+            raise InputError(NO_ASSESSMENT)
+        repo = DiaryRepository(open_engine())
+        stored = repo.latest_assessment()
+        if stored is None:
+            raise InputError(NO_ASSESSMENT)
+        u = preferred(units)
+        day = today()
+        mondays = recent_mondays(day, REPORT_WEEKS)
+        history, _ = load_report(day, units=u)
+        doc = build_report(
+            stored,
+            kb=load(),
+            load_weeks=history.weeks if history is not None else (),
+            pain_weeks=weekly_pain(repo.pain_readings(since=mondays[0]), mondays),
+            programme=load_plan(plan_file, plan),
+            units=u,
+            today=day,
+        )
+        data = render_pdf(doc) if suffix == ".pdf" else render_html(doc).encode("utf-8")
+        _write(out, data)
+        console.print(
+            f"Wrote the report to {out} (assessment of {doc.assessed}).",
+            markup=False,
+            soft_wrap=True,
+        )
+
+    @export_app.command("data")
+    @cli_errors
+    def data(
+        out: Annotated[
+            Path,
+            typer.Argument(metavar="OUT.zip|FOLDER", help="A .zip file, or a folder to fill."),
+        ],
+    ) -> None:
+        """All your data (activities, pain diary, assessments, sessions) as JSON and CSV."""
+        from hipcoach.exports.data import export_data
+        from hipcoach.storage.db import open_engine
+
+        result = export_data(open_engine(), out)
+        counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
+        console.print(
+            f"Wrote {len(result.files)} files to {out}: {counts}.", markup=False, soft_wrap=True
+        )

@@ -1,0 +1,1 @@
+"""Exercise sessions: playing today's items in the terminal and what was done."""
