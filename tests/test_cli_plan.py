@@ -79,3 +79,53 @@ def test_assess_then_plan_then_calendar_and_report(cli, home_dir, tmp_path):
     assert made.exit_code == 0, made.output
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert "Gluteal" in text and "physiotherapist" in text.lower()
+
+
+def _no_wait(monkeypatch):  # type: ignore[no-untyped-def]
+    from hipcoach.cli import session as session_cli
+
+    monkeypatch.setattr(session_cli, "SLEEP", lambda _s: None)
+
+
+def _next_day(monkeypatch, day):  # type: ignore[no-untyped-def]
+    """The diary's idea of today moves on by a day (no real night has to pass)."""
+    from hipcoach.cli import session as session_cli
+
+    monkeypatch.setattr(session_cli, "today", lambda: day)
+
+
+def test_morning_pain_after_a_session_moves_the_programme(cli, home_dir, monkeypatch):
+    from datetime import timedelta
+
+    from hipcoach.cli.session import today
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
+
+    _no_wait(monkeypatch)
+    day = today()
+    cli("assess", "--answers", str(EXAMPLES / "lateral-hip.json"))
+    assert cli("plan").exit_code == 0
+    cli("diary", "add", "--pain", "2", "--where", "outer_hip", "--when", "rest")
+    played = cli("session", "--get-ready", "0", input="q\n2\n")
+    assert played.exit_code == 0, played.output
+    _next_day(monkeypatch, day + timedelta(days=1))
+    settled = cli("diary", "add", "--pain", "2", "--where", "outer_hip", "--when", "next_morning")
+    assert "Your programme: hold" in settled.stdout
+    state = DiaryRepository(open_engine()).plan_state()
+    assert state["streak"] == 1 and state["judged"] == day.isoformat()
+
+
+def test_worse_next_morning_steps_the_programme_back(cli, home_dir, monkeypatch):
+    from datetime import timedelta
+
+    from hipcoach.cli.session import today
+
+    _no_wait(monkeypatch)
+    day = today()
+    cli("assess", "--answers", str(EXAMPLES / "lateral-hip.json"))
+    cli("plan")
+    cli("diary", "add", "--pain", "1", "--where", "outer_hip", "--when", "rest")
+    cli("session", "--get-ready", "0", input="q\n3\n")
+    _next_day(monkeypatch, day + timedelta(days=1))
+    worse = cli("diary", "add", "--pain", "6", "--where", "outer_hip", "--when", "next_morning")
+    assert "Your programme: step_back" in worse.stdout or "step back" in worse.stdout.lower()

@@ -65,3 +65,73 @@ def load_report(
     from hipcoach.training.flags import evaluate_history
 
     return history, evaluate_history(history, rules, units=units)
+
+
+def progress_programme(morning_pain: int, day: date) -> str | None:
+    """After a next-morning pain rating: judge yesterday's session with the pain-monitoring
+    model and move the programme forward, hold it, or step it back.
+
+    The decision and the new state are stored; the next `hipcoach session` plays the new
+    dosage. Returns the decision in words, or None when there was no session to judge.
+    """
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess
+    from hipcoach.exports.data import plan_to_json
+    from hipcoach.kb.load import load
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.plan.progression import PainReport, ProgrammeState, initial_state, next_session
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.plan.schedule import PlannedDay
+    from hipcoach.plan.treatment import build_treatment
+    from hipcoach.storage.diary import DiaryRepository
+
+    repo = DiaryRepository(open_engine())
+    logs = [s for s in repo.session_logs(since=day - timedelta(days=1)) if s.day < day]
+    stored = repo.latest_assessment()
+    if not logs or stored is None:
+        return None
+    session = logs[-1]
+    state_data = repo.plan_state()
+    if state_data.get("judged") == session.day.isoformat():
+        return None
+    before = [
+        e.pain
+        for e in repo.pain_entries(since=session.day - timedelta(days=1))
+        if e.day <= session.day and e.when in ("next_morning", "rest")
+    ]
+    rules = load_rehab_rules()
+    kb = load()
+    plan = build_treatment(
+        assess(kb, parse_answers(kb, stored.answers)), load_library(), rules, start=day
+    )
+    if not plan.phases:
+        return None
+    state = (
+        ProgrammeState(state_data["phase"], state_data["level"], state_data.get("streak", 0))
+        if "phase" in state_data
+        else initial_state(rules)
+    )
+    report = PainReport(
+        during=float(session.pain_during or 0),
+        before=float(before[0] if before else 0),
+        next_morning=float(morning_pain),
+    )
+    decision, new, items = next_session(report, state, plan.phases, rules)
+    days = [
+        PlannedDay(
+            d.day, d.kind, d.title, d.description, items if d.items else (), uid_key=d.uid_key
+        )
+        if d.day >= day
+        else d
+        for d in plan.days
+    ]
+    repo.update_plan_state(
+        {
+            "phase": new.phase,
+            "level": new.level,
+            "streak": new.streak,
+            "judged": session.day.isoformat(),
+            "days": plan_to_json(days),
+        }
+    )
+    return f"{decision.action}: {decision.reason}"

@@ -128,6 +128,12 @@ def register(app: typer.Typer) -> None:
             markup=False,
             soft_wrap=True,
         )
+        if entry.when == "next_morning":
+            from hipcoach.services import progress_programme
+
+            decision = progress_programme(entry.pain, entry.day)
+            if decision:
+                console.print(f"Your programme: {decision}", markup=False, soft_wrap=True)
 
     @diary_app.command("list")
     @cli_errors
