@@ -129,3 +129,24 @@ def test_worse_next_morning_steps_the_programme_back(cli, home_dir, monkeypatch)
     _next_day(monkeypatch, day + timedelta(days=1))
     worse = cli("diary", "add", "--pain", "6", "--where", "outer_hip", "--when", "next_morning")
     assert "Your programme: step_back" in worse.stdout or "step back" in worse.stdout.lower()
+
+
+def test_return_to_running_is_criteria_gated_and_hops_come_last(cli, home_dir):
+    out = cli("plan", "--answers", str(EXAMPLES / "lateral-hip.json"), "--return", "--json")
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.stdout)
+    assert "walk" in d["gates"][0].lower() and "hop" in d["gates"][-1].lower()
+    kinds = [day["kind"] for day in d["days"]]
+    assert kinds.index("walk_run") < kinds.index("run")
+
+
+def test_return_to_running_is_refused_for_an_urgent_result(cli, home_dir):
+    out = cli("plan", "--answers", str(EXAMPLES / "groin-marathoner.yaml"), "--return")
+    assert out.exit_code == 2
+    assert "see a doctor first" in out.stderr
+
+
+def test_running_plan_includes_shoe_and_cadence_advice(cli, home_dir):
+    d = json.loads(cli("plan", "--goal", "10k", "--weeks", "8", "--weekly", "15", "--json").stdout)
+    assert any("stability" in s for s in d["shoes"])
+    assert any("5–10%" in f for f in d["form"])

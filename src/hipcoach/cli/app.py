@@ -269,6 +269,10 @@ def plan(
         typer.Option("--weekly", help="Your current weekly distance (in --units), if no history."),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=84, help="Days to schedule.")] = 14,
+    back_to_running: Annotated[
+        bool,
+        typer.Option("--return", help="The criteria-gated return-to-running programme instead."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     units: UnitsOption = None,
 ) -> None:
@@ -296,10 +300,17 @@ def plan(
             start=today,
             library=load_library(),
         )
+        from hipcoach.plan.prevention import form_advice, recent_cadence, shoe_advice
+
+        shoes, _ = shoe_advice(history, rules)
+        form = form_advice(recent_cadence(history, rules) if history else None, rules)
         if as_json:
             print(
                 json.dumps(
                     {
+                        "shoes": [a.text for a in shoes],
+                        "form": [form.cadence.text, *(c.text for c in form.cues)],
+                        "target_cadence_spm": form.target_spm,
                         "weeks": [
                             {
                                 "week": w.number,
@@ -310,13 +321,15 @@ def plan(
                                 "race": w.race,
                             }
                             for w in running.weeks
-                        ]
+                        ],
                     },
                     indent=2,
                 )
             )
         else:
             view.render_running(running, u, console)
+            view._advice(console, "Shoes", list(shoes))
+            view._advice(console, "Running form", [form.cadence, *form.cues])
         return
     from hipcoach.assess.answers import parse_answers
     from hipcoach.assess.engine import assess as run_assessment
@@ -342,6 +355,44 @@ def plan(
         data = stored.answers
     result = run_assessment(kb, parse_answers(kb, data or {}))
     treatment = build_treatment(result, load_library(), rules, start=today, days=days)
+    if back_to_running:
+        from rich.table import Table
+
+        from hipcoach.plan.return_to_run import build_return_to_run
+
+        if not treatment.conditions or treatment.no_programme is not None:
+            raise InputError(
+                "no return-to-running plan for this assessment: see a doctor first, as the "
+                "plan says (`hipcoach plan`)"
+            )
+        rtr = build_return_to_run(treatment.conditions, rules, start=today)
+        DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(rtr.days)})
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "tissue": rtr.tissue,
+                        "max_pain": rtr.max_pain,
+                        "gates": [a.text for a in rtr.gates],
+                        "days": [
+                            {"date": d.day.isoformat(), "kind": d.kind, "title": d.title}
+                            for d in rtr.days
+                        ],
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            view._advice(console, "Before you start", list(rtr.before_you_start))
+            view._advice(console, "Tests to pass first", list(rtr.gates))
+            view._advice(console, "If it hurts", [rtr.on_pain])
+            table = Table(title="Walk–run programme", title_justify="left")
+            table.add_column("day")
+            table.add_column("what")
+            for d in rtr.days:
+                table.add_row(d.day.strftime("%a %d %b"), d.title)
+            console.print(table)
+        return
     DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(treatment.days)})
     if as_json:
         print(json.dumps(view.to_json(treatment), indent=2, ensure_ascii=False))
