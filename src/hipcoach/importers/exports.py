@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from hipcoach.importers import fit_profile
 from hipcoach.importers.sports import sport_from_text
 from hipcoach.training.model import RUNNING_SPORTS, Activity
 
@@ -30,26 +31,7 @@ FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z, the FIT time origin, in Unix 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ByteOrder = Literal["little", "big"]
 
-FIT_FILE_TYPES = {
-    1: "device",
-    2: "settings",
-    3: "sport",
-    4: "activity",
-    5: "workout",
-    6: "course",
-    7: "schedules",
-    9: "weight",
-    10: "totals",
-    11: "goals",
-    14: "blood_pressure",
-    15: "monitoring_a",
-    20: "activity_summary",
-    28: "monitoring_daily",
-    32: "monitoring_b",
-    34: "segment",
-    35: "segment_list",
-    40: "exd_configuration",
-}
+FIT_FILE_TYPES = fit_profile.FILE_TYPES
 FIT_ACTIVITY = 4
 
 

@@ -17,19 +17,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from hipcoach.errors import KnowledgeBaseError
 from hipcoach.kb.models import Id, Provenance, SourceId, Strict
+from hipcoach.kb.sourced_file import read_sourced
 from hipcoach.plan.library import Kind, Phase
-from hipcoach.training.rules import _known_sources, _source_ids
 from hipcoach.urgency import Urgency
-
-try:  # libyaml is several times faster when present
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 RULES_FILE = "rehab_rules.yaml"
 
@@ -412,26 +406,7 @@ def read_rules(path: Path | None = None) -> tuple[RehabRules | None, list[str]]:
     Source ids are checked against ``sources.yaml`` beside the file, so a mistyped citation
     is caught by ``hipcoach kb check`` rather than shown to a runner.
     """
-    p = path or default_path()
-    try:
-        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
-    except OSError as exc:
-        return None, [f"{p.name}: cannot read ({exc.strerror})"]
-    except yaml.YAMLError as exc:
-        return None, [f"{p.name}: not valid YAML: {exc}"]
-    problems: list[str] = []
-    rules: RehabRules | None = None
-    try:
-        rules = RehabRules.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(x) for x in err["loc"]) or "top level"
-            problems.append(f"{p.name}: {where}: {err['msg'].removeprefix('Value error, ')}")
-    known = _known_sources(p.parent)
-    if known is not None:
-        for sid in sorted(_source_ids(raw) - known):
-            problems.append(f"{p.name}: source id {sid!r} is not in sources.yaml")
-    return (None if problems else rules), problems
+    return read_sourced(path or default_path(), RehabRules)
 
 
 @functools.cache

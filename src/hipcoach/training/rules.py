@@ -12,13 +12,13 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from hipcoach.errors import KnowledgeBaseError
 from hipcoach.kb.models import Id, Provenance, SourceId, Strict
+from hipcoach.kb.sourced_file import read_sourced
 
 Strength = Literal["trial", "observational", "heuristic"]
 """trial: tested in a randomised trial; observational: cohort association;
@@ -28,11 +28,6 @@ Severity = Literal["info", "warn", "high"]
 SEVERITY_RANK: dict[Severity, int] = {"info": 0, "warn": 1, "high": 2}
 STRENGTH_RANK: dict[Strength, int] = {"heuristic": 0, "observational": 1, "trial": 2}
 Sex = Literal["male", "female", "unknown"]
-
-try:  # libyaml is several times faster when present
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 RULES_FILE = "training_rules.yaml"
 
@@ -209,56 +204,13 @@ def default_path() -> Path:
     return Path(str(resources.files("hipcoach") / "knowledge" / RULES_FILE))
 
 
-def _source_ids(node: Any) -> set[str]:
-    """Every id under a ``source`` key anywhere in the raw YAML."""
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "source" and isinstance(value, list):
-                found |= {str(v) for v in value}
-            else:
-                found |= _source_ids(value)
-    elif isinstance(node, list):
-        for item in node:
-            found |= _source_ids(item)
-    return found
-
-
-def _known_sources(directory: Path) -> set[str] | None:
-    try:
-        raw = yaml.load((directory / "sources.yaml").read_text(encoding="utf-8"), Loader=_Loader)
-    except (OSError, yaml.YAMLError):
-        return None
-    return {str(s.get("id")) for s in raw.get("sources", []) if isinstance(s, dict)}
-
-
 def read_rules(path: Path | None = None) -> tuple[TrainingRules | None, list[str]]:
     """Parse and validate the rules file; return the rules (if usable) and every problem.
 
     Source ids are also checked against ``sources.yaml`` next to the file, so a typo in a
     citation is caught here rather than shown to a runner.
     """
-    p = path or default_path()
-    name = p.name
-    try:
-        raw = yaml.load(p.read_text(encoding="utf-8"), Loader=_Loader)
-    except OSError as exc:
-        return None, [f"{name}: cannot read ({exc.strerror})"]
-    except yaml.YAMLError as exc:
-        return None, [f"{name}: not valid YAML: {exc}"]
-    problems: list[str] = []
-    rules: TrainingRules | None = None
-    try:
-        rules = TrainingRules.model_validate(raw)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(x) for x in err["loc"]) or "top level"
-            problems.append(f"{name}: {where}: {err['msg'].removeprefix('Value error, ')}")
-    known = _known_sources(p.parent)
-    if known is not None:
-        for sid in sorted(_source_ids(raw) - known):
-            problems.append(f"{name}: source id {sid!r} is not in sources.yaml")
-    return (None if problems else rules), problems
+    return read_sourced(path or default_path(), TrainingRules)
 
 
 @functools.cache
