@@ -7,13 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import typer
 from sqlalchemy import create_engine, inspect, text
-from typer.testing import CliRunner
 
-from hipcoach.cli import diary as diary_cli
-from hipcoach.cli import export as export_cli
-from hipcoach.cli import session as session_cli
 from hipcoach.diary import (
     PainEntry,
     monday_of,
@@ -31,30 +26,14 @@ TODAY = date(2025, 3, 12)  # a Wednesday
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    folder = tmp_path / "hipcoach-data"
-    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(folder))
-    return folder
+def home(home_dir):  # type: ignore[no-untyped-def]
+    return home_dir
 
 
 @pytest.fixture
-def app_cli():
-    """The diary, session and export commands on an app of their own (app.py wires them)."""
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        pass
-
-    diary_cli.register(app)
-    session_cli.register(app)
-    export_cli.register(app)
-    runner = CliRunner()
-
-    def _cli(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
-
-    return _cli
+def app_cli(cli):  # type: ignore[no-untyped-def]
+    """The diary, session and export commands as wired into the real app."""
+    return cli
 
 
 def _entry(kb, **kw):  # type: ignore[no-untyped-def]

@@ -10,16 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import typer
 from icalendar import Calendar
 from pypdf import PdfReader
-from typer.testing import CliRunner
 
 from hipcoach.assess.answers import parse_answers
 from hipcoach.assess.engine import assess
-from hipcoach.cli import diary as diary_cli
-from hipcoach.cli import export as export_cli
-from hipcoach.cli import session as session_cli
 from hipcoach.diary import PainWeek
 from hipcoach.exports.calendar import to_ical, uid_for
 from hipcoach.exports.data import JSON_NAME, dump_tables, export_data, plan_to_json
@@ -173,25 +168,14 @@ def test_the_pdf_survives_characters_outside_latin_1(kb):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    folder = tmp_path / "hipcoach-data"
-    monkeypatch.setenv("HIPCOACH_DATA_DIR", str(folder))
-    return folder
+def home(home_dir):  # type: ignore[no-untyped-def]
+    return home_dir
 
 
 @pytest.fixture
-def app_cli():
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        pass
-
-    diary_cli.register(app)
-    session_cli.register(app)
-    export_cli.register(app)
-    runner = CliRunner()
-    return lambda *a, input=None: runner.invoke(app, list(a), input=input, catch_exceptions=False)
+def app_cli(cli):  # type: ignore[no-untyped-def]
+    """The diary, session and export commands as wired into the real app."""
+    return cli
 
 
 def test_report_without_an_assessment_is_refused_with_a_clear_message(home, app_cli, tmp_path):

@@ -48,6 +48,20 @@ class Sourced(Provenance):
     value: Probability
 
 
+class Number(Provenance):
+    """A constant with its unit and provenance (``source`` ids and/or an ``estimate`` note)."""
+
+    value: float
+    unit: str
+
+
+class Count(Provenance):
+    """A whole number (days, weeks, sessions, sets) with its unit and provenance."""
+
+    value: int = Field(ge=0)
+    unit: str
+
+
 class Likelihood(Provenance):
     """How often a finding is present with a condition, and (optionally) without it.
 

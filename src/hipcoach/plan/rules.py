@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hipcoach.errors import KnowledgeBaseError
-from hipcoach.kb.models import Id, Provenance, SourceId, Strict
+from hipcoach.kb.models import Count, Id, Number, Provenance, SourceId, Strict
 from hipcoach.kb.sourced_file import read_sourced
 from hipcoach.plan.library import Kind, Phase
 from hipcoach.urgency import Urgency
@@ -29,20 +29,6 @@ RULES_FILE = "rehab_rules.yaml"
 
 Step = Literal["easier", "base", "more_volume", "more_sets", "harder"]
 """One rung of the dosage ladder within a phase (see ``pain_monitoring.ladder``)."""
-
-
-class Number(Provenance):
-    """A constant with its unit and provenance."""
-
-    value: float
-    unit: str
-
-
-class Count(Provenance):
-    """A whole number (days, sessions, sets) with its unit and provenance."""
-
-    value: int = Field(ge=0)
-    unit: str
 
 
 class Span(Provenance):

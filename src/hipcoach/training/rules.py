@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hipcoach.errors import KnowledgeBaseError
-from hipcoach.kb.models import Id, Provenance, SourceId, Strict
+from hipcoach.kb.models import Count, Id, Number, Provenance, SourceId, Strict
 from hipcoach.kb.sourced_file import read_sourced
 
 Strength = Literal["trial", "observational", "heuristic"]
@@ -30,20 +30,6 @@ STRENGTH_RANK: dict[Strength, int] = {"heuristic": 0, "observational": 1, "trial
 Sex = Literal["male", "female", "unknown"]
 
 RULES_FILE = "training_rules.yaml"
-
-
-class Number(Provenance):
-    """A constant with its unit and provenance (``source`` ids and/or an ``estimate`` note)."""
-
-    value: float
-    unit: str
-
-
-class Count(Provenance):
-    """A whole number (days, weeks, runs) with its provenance."""
-
-    value: int = Field(ge=0)
-    unit: str
 
 
 class Level(Provenance):
