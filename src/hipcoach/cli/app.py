@@ -400,6 +400,23 @@ def plan(
         view.render(treatment, console)
 
 
+@app.command()
+@cli_errors
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (local only by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8765,
+) -> None:
+    """Start the local web API (JSON under /api/; schema at /api/openapi.json). Local only."""
+    import uvicorn
+
+    from hipcoach.web.api import create_app
+
+    console.print(f"hipcoach API on http://{host}:{port}/api/ — Ctrl-C to stop")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 @kb_app.command("check")
 @cli_errors
 def kb_check(

@@ -1,0 +1,121 @@
+"""The JSON API: the same use cases and the same fields as the CLI's ``--json``.
+
+Routes hold no domain logic; they validate input, call the services the CLI uses and
+return their JSON. A ``HipcoachError`` becomes one clear message with its HTTP status.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Body, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+
+from hipcoach import __version__
+from hipcoach.errors import HipcoachError, InputError
+
+router = APIRouter(prefix="/api")
+
+STATUS = {2: 422, 3: 500, 4: 500}  # exit code → HTTP status
+
+
+@router.get("/questions", summary="The questionnaire: ids, types, choices, when asked")
+def questions() -> dict[str, Any]:
+    from hipcoach.cli.questions import questions_json
+    from hipcoach.kb.load import load
+
+    return questions_json(load())
+
+
+@router.post("/assess", summary="Assess answers; same fields as `hipcoach assess --json`")
+def assess(
+    payload: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way of declaring a JSON body
+        ..., examples=[{"answers": {"age": 45, "location": ["outer_hip"]}}]
+    ),
+    store: bool = Query(True, description="Keep the assessment for the plan and the report."),
+) -> dict[str, Any]:
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess as run
+    from hipcoach.kb.load import load
+    from hipcoach.services import history_facts
+
+    kb = load()
+    raw = payload.get("answers", payload)
+    answers = parse_answers(kb, raw)
+    result = run(kb, answers, history_facts())
+    if store:
+        from hipcoach.storage.db import open_engine
+        from hipcoach.storage.diary import DiaryRepository
+
+        DiaryRepository(open_engine()).save_assessment(
+            answers=answers, result=result.to_dict(), kb_version=kb.version
+        )
+    return result.to_dict()
+
+
+@router.get("/load", summary="Weekly load and overuse flags; same as `hipcoach load --json`")
+def load_view(weeks: int = Query(12, ge=1, le=520)) -> dict[str, Any]:
+    from hipcoach.cli.load import to_json
+    from hipcoach.services import load_report
+
+    history, flags = load_report(datetime.now(UTC).date(), recent_weeks=weeks)
+    if history is None:
+        return {"weeks": [], "flags": []}
+    return to_json(history, flags, weeks)
+
+
+@router.get("/activities", summary="Imported activities; same as `hipcoach activities --json`")
+def activities(sport: str | None = None) -> list[dict[str, Any]]:
+    from hipcoach.cli.history import _record
+    from hipcoach.services import has_history
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.repository import Repository
+
+    if not has_history():
+        return []
+    repo = Repository(open_engine())
+    files = repo.originals()
+    return [_record(a, files.get((a.start_utc, a.elapsed_s))) for a in repo.activities(sport=sport)]
+
+
+@router.get("/plan", summary="Treatment plan for the latest assessment (`hipcoach plan --json`)")
+def plan(days: int = Query(14, ge=1, le=84)) -> dict[str, Any]:
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess as run
+    from hipcoach.cli.plan import to_json
+    from hipcoach.kb.load import load
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.plan.rules import load_rules
+    from hipcoach.plan.treatment import build_treatment
+    from hipcoach.services import has_history
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
+
+    stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
+    if stored is None:
+        raise InputError("no assessment yet: POST your answers to /api/assess first")
+    kb = load()
+    result = run(kb, parse_answers(kb, stored.answers))
+    today = datetime.now(UTC).date()
+    return to_json(build_treatment(result, load_library(), load_rules(), start=today, days=days))
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="hipcoach",
+        version=__version__,
+        description="Hip pain in runners: triage, likely causes, plans and training load. "
+        "Local only; hipcoach is not a doctor.",
+        # The interactive docs pages load their scripts from a CDN: no network calls, so off.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.include_router(router)
+
+    @app.exception_handler(HipcoachError)
+    async def _error(_: Request, exc: HipcoachError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=STATUS.get(exc.exit_code, 400))
+
+    return app
