@@ -7,6 +7,7 @@ return their JSON. A ``HipcoachError`` becomes one clear message with its HTTP s
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Body, FastAPI, Query, Request
@@ -113,6 +114,16 @@ def create_app() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.include_router(router)
+    from fastapi.staticfiles import StaticFiles
+
+    from hipcoach.web.pages import router as pages
+
+    app.include_router(pages)
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("hipcoach.web") / "static")),
+        name="static",
+    )
 
     @app.exception_handler(HipcoachError)
     async def _error(_: Request, exc: HipcoachError) -> JSONResponse:

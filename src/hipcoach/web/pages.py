@@ -1,0 +1,107 @@
+"""Server-rendered pages. Plain HTML forms that work without JavaScript; the assessment
+wizard keeps its answers in the form itself, so there is no server-side session."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from hipcoach.errors import InputError
+
+router = APIRouter()
+templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
+
+
+def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    from hipcoach.kb.load import load
+
+    return templates.TemplateResponse(
+        request, name, {"disclaimer": load().triage.disclaimer, **context}
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    from hipcoach.services import has_history
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.repository import Repository
+
+    count = Repository(open_engine()).count() if has_history() else 0
+    return _page(request, "home.html", activities=count)
+
+
+def _ask(request: Request, answers: dict[str, Any], error: str | None = None) -> HTMLResponse:
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess
+    from hipcoach.assess.interview import next_step
+    from hipcoach.kb.load import load
+    from hipcoach.services import history_facts
+
+    kb = load()
+    parsed = parse_answers(kb, answers)
+    step = next_step(kb, parsed)
+    if step.question is None:
+        from hipcoach.storage.db import open_engine
+        from hipcoach.storage.diary import DiaryRepository
+
+        result = assess(kb, parsed, history_facts())
+        DiaryRepository(open_engine()).save_assessment(
+            answers=parsed, result=result.to_dict(), kb_version=kb.version
+        )
+        level = result.triage.level
+        return _page(
+            request, "result.html", r=result.to_dict(), action=kb.triage.levels[level].action
+        )
+    return _page(
+        request,
+        "question.html",
+        q=step.question,
+        number=len(parsed) + 1,
+        left=step.remaining_estimate,
+        state=json.dumps(answers),
+        error=error,
+    )
+
+
+@router.get("/assess", response_class=HTMLResponse)
+def assess_start(request: Request) -> HTMLResponse:
+    return _ask(request, {})
+
+
+@router.post("/assess", response_class=HTMLResponse)
+async def assess_step(request: Request) -> HTMLResponse:
+    from hipcoach.assess.answers import normalise
+    from hipcoach.kb.load import load
+
+    form = await request.form()
+    try:
+        answers = json.loads(str(form.get("state") or "{}"))
+        if not isinstance(answers, dict):
+            raise ValueError
+    except ValueError:
+        raise InputError("the form's state is damaged; start the hip check again") from None
+    qid = str(form.get("question") or "")
+    q = load().question_by_id.get(qid)
+    if q is None:
+        raise InputError(f"unknown question {qid!r}; start the hip check again")
+    if form.get("back"):
+        if answers:
+            answers.pop(next(reversed(answers)))
+        return _ask(request, answers)
+    values = [str(v) for v in form.getlist("value")]
+    if form.get("skip"):
+        answers[qid] = None
+        return _ask(request, answers)
+    raw: Any = values if q.type == "multi" else (values[0] if values else None)
+    if raw is None or raw == []:
+        return _ask(request, answers, error="Please choose an answer, or press “Don't know”.")
+    try:
+        answers[qid] = normalise(q, raw)
+    except InputError as exc:
+        return _ask(request, answers, error=str(exc))
+    return _ask(request, answers)

@@ -1,0 +1,74 @@
+"""The server-rendered hip check: plain forms, one question a screen, urgency first."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hipcoach.web.api import create_app
+
+
+@pytest.fixture
+def client(home_dir):  # type: ignore[no-untyped-def]
+    return TestClient(create_app())
+
+
+def _form(html: str) -> tuple[str, str]:
+    state = re.search(r'name="state" value="([^"]*)"', html)
+    question = re.search(r'name="question" value="([^"]*)"', html)
+    assert state and question
+    return state.group(1).replace("&#34;", '"').replace("&quot;", '"'), question.group(1)
+
+
+def test_home_page_guides_a_first_run(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "Start the hip check" in r.text and "hipcoach import" in r.text
+    assert "not a doctor" in r.text
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_the_wizard_starts_with_the_safety_questions_and_an_emergency_ends_it(client):
+    first = client.get("/assess")
+    assert "How old are you?" in first.text
+    state, qid = _form(first.text)
+    r = client.post("/assess", data={"state": state, "question": qid, "value": "40"})
+    state, qid = _form(r.text)
+    r = client.post("/assess", data={"state": state, "question": qid, "value": "male"})
+    state, qid = _form(r.text)
+    assert qid == "cannot_bear_weight"
+    r = client.post("/assess", data={"state": state, "question": qid, "value": "yes"})
+    assert "Emergency" in r.text
+    assert "Likely causes" not in r.text  # an emergency shows what to do now and nothing else
+
+
+def test_dont_know_back_and_a_missing_answer(client):
+    state, qid = _form(client.get("/assess").text)
+    r = client.post("/assess", data={"state": state, "question": qid, "skip": "1"})
+    assert "Question 2" in r.text
+    state, qid = _form(r.text)
+    r = client.post("/assess", data={"state": state, "question": qid, "back": "1"})
+    assert "How old are you?" in r.text
+    state, qid = _form(r.text)
+    r = client.post("/assess", data={"state": state, "question": qid})
+    assert "Please choose an answer" in r.text
+
+
+def test_a_damaged_form_is_a_clear_error(client):
+    r = client.post("/assess", data={"state": "[not json", "question": "age", "value": "3"})
+    assert r.status_code == 422
+    assert "start the hip check again" in r.json()["error"]
+
+
+def test_finishing_the_wizard_shows_urgency_then_causes_and_stores_it(client, cli):
+    r = client.get("/assess")
+    for _ in range(80):
+        if "Likely causes" in r.text or "What to do now" in r.text:
+            break
+        state, qid = _form(r.text)
+        r = client.post("/assess", data={"state": state, "question": qid, "skip": "1"})
+    assert r.text.index("See a physiotherapist") < r.text.index("Likely causes")
+    assert json.loads(cli("plan", "--json").stdout)["urgency"] == "soon"
