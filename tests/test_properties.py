@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hipcoach.assess.answers import parse_answers
@@ -52,7 +52,10 @@ RED_FLAG_QUESTIONS = {
     "single_leg_stance": "groin",
 }
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI must be reproducible; a wider random search is run by hand (see the note).
+FAST = settings(
+    max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @FAST
@@ -71,6 +74,11 @@ def test_any_answers_give_a_valid_result(raw):
 
 @FAST
 @given(answers_strategy, st.sampled_from(sorted(RED_FLAG_QUESTIONS)))
+# Found by hypothesis: evidence for AVN once diluted a child's SCFE below its threshold.
+@example(
+    {"sex": "female", "cannot_bear_weight": False, "cannot_walk_with_crutches": True}, "avn_risk"
+)
+@example({"age": 5.0, "situp_pain": True}, "avn_risk")
 def test_adding_a_red_flag_never_lowers_urgency(raw, flag):
     before = assess(KB, parse_answers(KB, raw)).triage.level
     after = assess(KB, parse_answers(KB, {**raw, flag: RED_FLAG_QUESTIONS[flag]})).triage.level

@@ -35,6 +35,12 @@ class Ranked:
     probability: float
     for_: tuple[Evidence, ...]
     against: tuple[Evidence, ...]
+    own_probability: float = 0.0
+    """This condition against "not this condition" (binary log-odds), ignoring how likely
+    the others are. Must-not-miss escalation uses it too, so evidence *for* another
+    condition can never talk a dangerous one below its threshold — and in it a warning
+    sign that is present never counts *against* a condition (a red flag only adds
+    urgency)."""
 
 
 def _evidence(kb: KnowledgeBase, findings: Mapping[str, bool]) -> list[list[Evidence]]:
@@ -92,12 +98,20 @@ def likelihood_ratio(kb: KnowledgeBase, cond: Condition, finding: str, present: 
 
 def rank(kb: KnowledgeBase, findings: Mapping[str, bool]) -> list[Ranked]:
     """Every condition with its probability and the evidence for and against, most likely first."""
-    probs = probabilities(kb, findings)
+    logs = log_scores(kb, findings)
+    probs = normalise(logs)
     evidence = _evidence(kb, findings)
+    k = kb.manifest.settings.evidence_exponent.value
+    screen = {f for f, info in kb.findings.items()
+              if kb.question_by_id[info.question].section == "red_flags"}  # fmt: skip
     ranked = []
-    for cond, p, ev in zip(kb.conditions, probs, evidence, strict=True):
+    for cond, p, ev, score in zip(kb.conditions, probs, evidence, logs, strict=True):
         pro = tuple(sorted((e for e in ev if e.lr > 1.0), key=lambda e: -e.lr))
         con = tuple(sorted((e for e in ev if e.lr < 1.0), key=lambda e: e.lr))
-        ranked.append(Ranked(cond, p, pro, con))
+        # log score = log prior + Σ; the condition's own log-odds = that − log(1 − prior).
+        logit = score - math.log1p(-cond.prior.value)
+        logit -= k * sum(math.log(e.lr) for e in con if e.present and e.finding in screen)
+        own = 1.0 / (1.0 + math.exp(-logit)) if logit > -700 else 0.0
+        ranked.append(Ranked(cond, p, pro, con, own))
     ranked.sort(key=lambda r: -r.probability)
     return ranked

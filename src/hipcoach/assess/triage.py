@@ -61,7 +61,7 @@ def triage(
     self_care_met = evaluate(policy.requires, findings) is True
     for r in ranked:
         c = r.condition
-        if c.escalate and r.probability >= c.escalate.threshold.value:
+        if c.escalate and max(r.probability, r.own_probability) >= c.escalate.threshold.value:
             reasons.append(
                 Reason(
                     c.escalate.urgency,
