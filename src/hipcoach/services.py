@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hipcoach.storage.db import data_dir, database_url, open_engine
 from hipcoach.storage.repository import Repository
@@ -13,6 +15,9 @@ from hipcoach.training.load import LoadHistory, compute_load
 from hipcoach.training.model import Activity
 from hipcoach.training.rules import load_rules
 from hipcoach.units import Units
+
+if TYPE_CHECKING:
+    from hipcoach.plan.treatment import TreatmentPlan
 
 # The flags look back at most this far (ACWR: 28 days; spikes: 30 days before the run;
 # lighter weeks: several months), so older history need not be read for an assessment.
@@ -67,6 +72,30 @@ def load_report(
     return history, evaluate_history(history, rules, units=units)
 
 
+def treatment_for(
+    answers: Mapping[str, Any] | None, *, start: date, days: int | None = None
+) -> TreatmentPlan | None:
+    """The treatment plan for ``answers``, or for the latest stored assessment when None
+    (None when there is no assessment yet). One place, shared by the CLI, the web and the
+    progression, so all three always plan from the same assessment the same way."""
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess
+    from hipcoach.kb.load import load
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.plan.treatment import build_treatment
+    from hipcoach.storage.diary import DiaryRepository
+
+    if answers is None:
+        stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
+        if stored is None:
+            return None
+        answers = stored.answers
+    kb = load()
+    result = assess(kb, parse_answers(kb, answers))
+    return build_treatment(result, load_library(), load_rehab_rules(), start=start, days=days)
+
+
 def progress_programme(morning_pain: int, day: date) -> str | None:
     """After a next-morning pain rating: judge yesterday's session with the pain-monitoring
     model and move the programme forward, hold it, or step it back.
@@ -74,15 +103,10 @@ def progress_programme(morning_pain: int, day: date) -> str | None:
     The decision and the new state are stored; the next `hipcoach session` plays the new
     dosage. Returns the decision in words, or None when there was no session to judge.
     """
-    from hipcoach.assess.answers import parse_answers
-    from hipcoach.assess.engine import assess
     from hipcoach.exports.data import plan_to_json
-    from hipcoach.kb.load import load
-    from hipcoach.plan.library_load import load_library
     from hipcoach.plan.progression import PainReport, ProgrammeState, initial_state, next_session
     from hipcoach.plan.rules import load_rules as load_rehab_rules
     from hipcoach.plan.schedule import PlannedDay
-    from hipcoach.plan.treatment import build_treatment
     from hipcoach.storage.diary import DiaryRepository
 
     repo = DiaryRepository(open_engine())
@@ -100,11 +124,8 @@ def progress_programme(morning_pain: int, day: date) -> str | None:
         if e.day <= session.day and e.when in ("next_morning", "rest")
     ]
     rules = load_rehab_rules()
-    kb = load()
-    plan = build_treatment(
-        assess(kb, parse_answers(kb, stored.answers)), load_library(), rules, start=day
-    )
-    if not plan.phases:
+    plan = treatment_for(stored.answers, start=day)
+    if plan is None or not plan.phases:
         return None
     state = (
         ProgrammeState(state_data["phase"], state_data["level"], state_data.get("streak", 0))

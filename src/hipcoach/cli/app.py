@@ -328,33 +328,27 @@ def plan(
             )
         else:
             view.render_running(running, u, console)
-            view._advice(console, "Shoes", list(shoes))
-            view._advice(console, "Running form", [form.cadence, *form.cues])
+            view.print_advice(console, "Shoes", list(shoes))
+            view.print_advice(console, "Running form", [form.cadence, *form.cues])
         return
-    from hipcoach.assess.answers import parse_answers
-    from hipcoach.assess.engine import assess as run_assessment
     from hipcoach.exports.data import plan_to_json
-    from hipcoach.plan.treatment import build_treatment
-    from hipcoach.services import has_history
+    from hipcoach.services import treatment_for
     from hipcoach.storage.db import open_engine
     from hipcoach.storage.diary import DiaryRepository
 
-    kb = _kb()
+    data: Any = None
     if answers is not None:
         text, name = read_text(answers)
         data = parse_json_or_yaml(text, name)
         if isinstance(data, dict) and "answers" in data:
             data = data["answers"]
-    else:
-        stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
-        if stored is None:
-            raise InputError(
-                "no assessment yet: run `hipcoach assess` first (or give answers with "
-                "--answers FILE), or ask for a running plan with --goal"
-            )
-        data = stored.answers
-    result = run_assessment(kb, parse_answers(kb, data or {}))
-    treatment = build_treatment(result, load_library(), rules, start=today, days=days)
+        data = data or {}
+    treatment = treatment_for(data, start=today, days=days)
+    if treatment is None:
+        raise InputError(
+            "no assessment yet: run `hipcoach assess` first (or give answers with "
+            "--answers FILE), or ask for a running plan with --goal"
+        )
     if back_to_running:
         from rich.table import Table
 
@@ -383,9 +377,9 @@ def plan(
                 )
             )
         else:
-            view._advice(console, "Before you start", list(rtr.before_you_start))
-            view._advice(console, "Tests to pass first", list(rtr.gates))
-            view._advice(console, "If it hurts", [rtr.on_pain])
+            view.print_advice(console, "Before you start", list(rtr.before_you_start))
+            view.print_advice(console, "Tests to pass first", list(rtr.gates))
+            view.print_advice(console, "If it hurts", [rtr.on_pain])
             table = Table(title="Walk–run programme", title_justify="left")
             table.add_column("day")
             table.add_column("what")

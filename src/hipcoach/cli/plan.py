@@ -30,7 +30,7 @@ def dosage(item: SessionItem) -> str:
     return f"{item.sets} set(s){side}"
 
 
-def _advice(console: Console, title: str, items: list[Any]) -> None:
+def print_advice(console: Console, title: str, items: list[Any]) -> None:
     if not items:
         return
     console.print(Text(title, style="bold underline"))
@@ -56,11 +56,13 @@ def render(plan: TreatmentPlan, console: Console) -> None:
     if plan.no_programme is not None:
         console.print(Text(plan.no_programme.text, style="bold"))
         console.print()
-    _advice(console, "Right now", list(plan.immediate))
-    _advice(console, "Painkillers", [plan.painkillers] if plan.painkillers else [])
-    _advice(console, "When to see a physiotherapist", [plan.see_physio] if plan.see_physio else [])
-    _advice(console, "Stop for now", list(plan.stop))
-    _advice(console, "Keep doing", list(plan.keep))
+    print_advice(console, "Right now", list(plan.immediate))
+    print_advice(console, "Painkillers", [plan.painkillers] if plan.painkillers else [])
+    print_advice(
+        console, "When to see a physiotherapist", [plan.see_physio] if plan.see_physio else []
+    )
+    print_advice(console, "Stop for now", list(plan.stop))
+    print_advice(console, "Keep doing", list(plan.keep))
     if plan.has_programme:
         for ph in plan.phases:
             table = Table(title=f"{ph.title} — {ph.goal}", title_justify="left", expand=True)
@@ -167,4 +169,4 @@ def render_running(plan: Any, units: Units, console: Console) -> None:
             str(len(w.runs_m)),
         )
     console.print(table)
-    _advice(console, "Notes", list(plan.notes))
+    print_advice(console, "Notes", list(plan.notes))

@@ -82,24 +82,13 @@ def activities(sport: str | None = None) -> list[dict[str, Any]]:
 
 @router.get("/plan", summary="Treatment plan for the latest assessment (`hipcoach plan --json`)")
 def plan(days: int = Query(14, ge=1, le=84)) -> dict[str, Any]:
-    from hipcoach.assess.answers import parse_answers
-    from hipcoach.assess.engine import assess as run
     from hipcoach.cli.plan import to_json
-    from hipcoach.kb.load import load
-    from hipcoach.plan.library_load import load_library
-    from hipcoach.plan.rules import load_rules
-    from hipcoach.plan.treatment import build_treatment
-    from hipcoach.services import has_history
-    from hipcoach.storage.db import open_engine
-    from hipcoach.storage.diary import DiaryRepository
+    from hipcoach.services import treatment_for
 
-    stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
-    if stored is None:
+    treatment = treatment_for(None, start=datetime.now(UTC).date(), days=days)
+    if treatment is None:
         raise InputError("no assessment yet: POST your answers to /api/assess first")
-    kb = load()
-    result = run(kb, parse_answers(kb, stored.answers))
-    today = datetime.now(UTC).date()
-    return to_json(build_treatment(result, load_library(), load_rules(), start=today, days=days))
+    return to_json(treatment)
 
 
 def create_app() -> FastAPI:
