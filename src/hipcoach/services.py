@@ -156,3 +156,11 @@ def progress_programme(morning_pain: int, day: date) -> str | None:
         }
     )
     return f"{decision.action}: {decision.reason}"
+
+
+def preferred_units() -> Units:
+    """The runner's units: HIPCOACH_UNITS, else the saved setting, else km."""
+    env = os.environ.get("HIPCOACH_UNITS", "").strip().lower()
+    if env in ("km", "mi"):
+        return env  # type: ignore[return-value]
+    return "km"

@@ -1,0 +1,7 @@
+"""Web pages and API routes for the settings (filled in by issue 5)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
