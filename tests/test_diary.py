@@ -19,7 +19,7 @@ from hipcoach.diary import (
     weekly_pain,
 )
 from hipcoach.errors import InputError
-from hipcoach.storage.db import open_engine
+from hipcoach.storage.db import SCHEMA_REVISION, open_engine
 from hipcoach.storage.diary import DiaryRepository, SessionLog
 
 TODAY = date(2025, 3, 12)  # a Wednesday
@@ -204,7 +204,9 @@ def test_migration_0002_upgrades_an_existing_0001_database(tmp_path):
     tables = set(inspect(upgraded).get_table_names())
     assert {"pain_entry", "assessment", "session_log", "plan_state", "activity"} <= tables
     with upgraded.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert (
+            c.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_REVISION
+        )
         assert c.execute(text("SELECT distance_m FROM activity")).scalar() == 10000
     from hipcoach.storage.repository import Repository
 

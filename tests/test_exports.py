@@ -239,6 +239,10 @@ def test_data_export_contains_every_table(home, app_cli, tmp_path, kb):
     repo.save_assessment(answers=stored.answers, result=stored.result, kb_version=kb.version)
     repo.log_session(SessionLog(MONDAY, "rehab:x", [{"exercise_id": "clamshell"}], 3))
     repo.update_plan_state({"phase": "load", "level": 2})
+    from hipcoach.settings import Settings
+    from hipcoach.storage.settings import SettingsRepository
+
+    SettingsRepository(engine).save(Settings(units="mi", age=40))
 
     out = app_cli("export", "data", str(tmp_path / "all.zip"))
     assert out.exit_code == 0, out.output
@@ -250,7 +254,9 @@ def test_data_export_contains_every_table(home, app_cli, tmp_path, kb):
         assert names == {JSON_NAME} | {f"{t}.csv" for t in every}
         doc = json.loads(z.read(JSON_NAME))
         assert set(doc["tables"]) == every
-        assert all(len(doc["tables"][t]) == 1 for t in every)
+        assert all(len(doc["tables"][t]) == 1 for t in every - {"setting"})
+        settings = {r["key"]: r["value"] for r in doc["tables"]["setting"]}
+        assert settings["units"] == "mi" and settings["age"] == 40
         assert doc["tables"]["plan_state"][0]["state"] == {"phase": "load", "level": 2}
         assert doc["tables"]["assessment"][0]["result"]["urgency"] == stored.result["urgency"]
         assert doc["tables"]["activity"][0]["start_utc"] == "2025-03-01T07:00:00+00:00"
@@ -262,7 +268,7 @@ def test_data_export_contains_every_table(home, app_cli, tmp_path, kb):
 
     folder = export_data(engine, tmp_path / "folder")
     assert (tmp_path / "folder" / JSON_NAME).exists()
-    assert folder.rows == {t: 1 for t in every}
+    assert folder.rows == {t: 1 for t in every} | {"setting": 5}  # one row per setting
     assert dump_tables(engine).keys() == every
     (tmp_path / "file").write_text("x")
     out = app_cli("export", "data", str(tmp_path / "file"))

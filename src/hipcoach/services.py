@@ -8,16 +8,25 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hipcoach.settings import Settings
 from hipcoach.storage.db import data_dir, database_url, open_engine
 from hipcoach.storage.repository import Repository
 from hipcoach.training.flags import ContributingFactor, Flag, contributing_factors, evaluate
 from hipcoach.training.load import LoadHistory, compute_load
 from hipcoach.training.model import Activity
 from hipcoach.training.rules import load_rules
-from hipcoach.units import Units
+from hipcoach.units import Units, preferred
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from hipcoach.diary import PainEntry
+    from hipcoach.exports.report import Report
+    from hipcoach.plan.progression import Decision
+    from hipcoach.plan.schedule import PlannedDay
     from hipcoach.plan.treatment import TreatmentPlan
+    from hipcoach.sessions.calendar import CalendarDay
+    from hipcoach.storage.diary import SessionLog
 
 # The flags look back at most this far (ACWR: 28 days; spikes: 30 days before the run;
 # lighter weeks: several months), so older history need not be read for an assessment.
@@ -46,7 +55,16 @@ def history_facts(today: date | None = None, units: Units = "km") -> list[Contri
     if not acts:
         return []
     rules = load_rules()
-    flags = evaluate(acts, today, rules, units=units)
+    settings = current_settings()
+    flags = evaluate(
+        acts,
+        today,
+        rules,
+        units=units,
+        hr_max=settings.hr_max,
+        hr_rest=settings.hr_rest,
+        sex=settings.sex,
+    )
     return contributing_factors(flags, today, rules)
 
 
@@ -66,7 +84,15 @@ def load_report(
     if recent_weeks is not None and last < today - timedelta(weeks=recent_weeks):
         today = last
     rules = load_rules()
-    history = compute_load(acts, rules, today=today)
+    settings = current_settings()
+    history = compute_load(
+        acts,
+        rules,
+        today=today,
+        hr_max=settings.hr_max,
+        hr_rest=settings.hr_rest,
+        sex=settings.sex,
+    )
     from hipcoach.training.flags import evaluate_history
 
     return history, evaluate_history(history, rules, units=units)
@@ -158,9 +184,217 @@ def progress_programme(morning_pain: int, day: date) -> str | None:
     return f"{decision.action}: {decision.reason}"
 
 
-def preferred_units() -> Units:
-    """The runner's units: HIPCOACH_UNITS, else the saved setting, else km."""
-    env = os.environ.get("HIPCOACH_UNITS", "").strip().lower()
-    if env in ("km", "mi"):
-        return env  # type: ignore[return-value]
-    return "km"
+def current_settings() -> Settings:
+    """The saved settings, or the defaults; reading never creates a database."""
+    if not has_history():
+        return Settings()
+    from hipcoach.storage.settings import SettingsRepository
+
+    return SettingsRepository(open_engine()).load()
+
+
+def save_settings(values: Mapping[str, Any]) -> Settings:
+    """Validate and store ``values`` (all fields); raises ``InputError`` on bad input."""
+    from hipcoach.settings import parse_settings
+    from hipcoach.storage.settings import SettingsRepository
+
+    return SettingsRepository(open_engine()).save(parse_settings(dict(values)))
+
+
+def preferred_units(explicit: str | None = None) -> Units:
+    """The runner's units: an explicit option, else HIPCOACH_UNITS, else the saved
+    setting, else km."""
+    if explicit or os.environ.get("HIPCOACH_UNITS"):
+        return preferred(explicit)
+    return current_settings().units
+
+
+def with_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """``answers`` with the age and sex from the settings filled in where not given, so
+    the hip check does not ask what the runner already said once."""
+    return {**current_settings().profile_answers(), **answers}
+
+
+# --- programme and sessions (web and CLI) ---------------------------------------------------
+
+
+def local_today() -> date:
+    """The runner's calendar day in local time, as `hipcoach session` and `export` use it."""
+    return datetime.now().astimezone().date()
+
+
+def _with_progression(
+    days: list[PlannedDay], plan: TreatmentPlan, state: Mapping[str, Any]
+) -> list[PlannedDay]:
+    """Rehab days at the dosage the pain reports have reached (the stored programme state),
+    so a re-planned calendar does not fall back to the first rung."""
+    from hipcoach.errors import InputError
+    from hipcoach.plan.progression import ProgrammeState, session
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.plan.schedule import PlannedDay
+
+    if "phase" not in state or not plan.phases:
+        return days
+    try:
+        items = session(
+            ProgrammeState(state["phase"], state["level"], state.get("streak", 0)),
+            plan.phases,
+            load_rehab_rules(),
+        )
+    except InputError:
+        return days
+    return [
+        PlannedDay(d.day, d.kind, d.title, d.description, items, uid_key=d.uid_key, notes=d.notes)
+        if d.kind == "rehab" and d.items
+        else d
+        for d in days
+    ]
+
+
+def plan_days(today: date, plan: TreatmentPlan | None = None) -> list[PlannedDay]:
+    """The programme's days: those kept in the plan state, which `hipcoach session` plays and
+    `hipcoach export` exports, so the web and the CLI always show the same plan.
+
+    They are planned again from the latest assessment (``plan``, when the caller already has
+    it from ``treatment_for(None, start=today)``) when they were stored before that
+    assessment was made, or when none reaches ``today``. Past days are kept, so the calendar
+    can still show what was planned. Empty without an assessment.
+    """
+    from hipcoach.exports.data import plan_from_json, plan_to_json
+    from hipcoach.storage.diary import DiaryRepository
+
+    if not has_history():
+        return []
+    repo = DiaryRepository(open_engine())
+    state = repo.plan_state()
+    days = plan_from_json(state.get("days") or [], "the stored plan", today)
+    stored = repo.latest_assessment()
+    if stored is None:
+        return days
+    updated = repo.plan_state_updated_at()
+    stale = updated is None or updated < stored.created_at
+    if not stale and any(d.day >= today for d in days):
+        return days
+    plan = plan if plan is not None else treatment_for(stored.answers, start=today)
+    fresh = [] if plan is None else _with_progression(list(plan.days), plan, state)
+    if not stale and not fresh:
+        return days
+    new = [d for d in days if d.day < today] + fresh
+    repo.update_plan_state({"days": plan_to_json(new)})
+    return new
+
+
+def plan_calendar(today: date, weeks_back: int = 4, weeks_ahead: int = 2) -> list[CalendarDay]:
+    """Planned vs done, from ``weeks_back`` weeks before this ISO week to ``weeks_ahead``
+    weeks after it (whole weeks, Monday first)."""
+    from hipcoach.diary import monday_of
+    from hipcoach.sessions.calendar import planned_vs_done
+    from hipcoach.storage.diary import DiaryRepository
+
+    monday = monday_of(today)
+    start = monday - timedelta(weeks=weeks_back)
+    end = monday + timedelta(weeks=weeks_ahead + 1) - timedelta(days=1)
+    days = plan_days(today)
+    logs = DiaryRepository(open_engine()).session_logs(since=start) if has_history() else []
+    return planned_vs_done(days, logs, start, end, today)
+
+
+def log_played_session(
+    day: date, uid_key: str, items: list[dict[str, Any]], pain_during: int | None
+) -> SessionLog:
+    """Store a played session as `hipcoach session` does (its items as ``ItemLog.to_dict``)."""
+    from hipcoach.storage.diary import DiaryRepository, SessionLog
+
+    return DiaryRepository(open_engine()).log_session(SessionLog(day, uid_key, items, pain_during))
+
+
+def session_outlook(pain_during: int, day: date) -> Decision:
+    """What a session with this pain does to the programme if the hip has settled by the
+    next morning (no worse than the morning before): the pain-monitoring model's decision
+    with the stored programme state. The real decision waits for the next-morning rating
+    (:func:`progress_programme`); pain above the acceptable limit steps back either way."""
+    from hipcoach.plan.progression import PainReport, ProgrammeState, decide, initial_state
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.storage.diary import DiaryRepository
+
+    rules = load_rehab_rules()
+    repo = DiaryRepository(open_engine())
+    data = repo.plan_state()
+    state = (
+        ProgrammeState(data["phase"], data["level"], data.get("streak", 0))
+        if "phase" in data
+        else initial_state(rules)
+    )
+    before = [
+        e.pain
+        for e in repo.pain_entries(since=day - timedelta(days=1))
+        if e.day <= day and e.when in ("next_morning", "rest")
+    ]
+    morning = float(before[0] if before else 0)
+    return decide(PainReport(float(pain_during), morning, morning), state, rules)
+
+
+def awaiting_next_morning(today: date) -> SessionLog | None:
+    """Yesterday's played session while its next-morning pain is still to be rated."""
+    from hipcoach.storage.diary import DiaryRepository
+
+    if not has_history():
+        return None
+    logs = DiaryRepository(open_engine()).session_logs(since=today - timedelta(days=1))
+    waiting = [s for s in logs if s.day < today and s.pain_next_morning is None]
+    return waiting[-1] if waiting else None
+
+
+def record_next_morning(
+    pain: object, where: object, today: date, day: date | None = None
+) -> tuple[PainEntry, str | None]:
+    """A next-morning pain rating, as `hipcoach diary add --when next_morning` stores it,
+    and the programme's decision in words (None when there was no session to judge)."""
+    from hipcoach.diary import new_entry, regions
+    from hipcoach.kb.load import load
+    from hipcoach.storage.diary import DiaryRepository
+
+    entry = new_entry(
+        pain=pain, where=where, when="next_morning", day=day, today=today, regions=regions(load())
+    )
+    stored = DiaryRepository(open_engine()).add_pain(entry)
+    return stored, progress_programme(stored.pain, stored.day)
+
+
+def clinician_report(today: date, units: Units, programme: Sequence[PlannedDay]) -> Report | None:
+    """The report for a doctor or physio from the latest assessment (None without one):
+    the same document for `hipcoach export report` and the web download."""
+    from hipcoach.diary import recent_mondays, weekly_pain
+    from hipcoach.exports.report import REPORT_WEEKS, build_report
+    from hipcoach.kb.load import load
+    from hipcoach.storage.diary import DiaryRepository
+
+    if not has_history():
+        return None
+    repo = DiaryRepository(open_engine())
+    stored = repo.latest_assessment()
+    if stored is None:
+        return None
+    mondays = recent_mondays(today, REPORT_WEEKS)
+    history, _ = load_report(today, units=units)
+    return build_report(
+        stored,
+        kb=load(),
+        load_weeks=history.weeks if history is not None else (),
+        pain_weeks=weekly_pain(repo.pain_readings(since=mondays[0]), mondays),
+        programme=programme,
+        units=units,
+        today=today,
+    )
+
+
+def data_zip() -> bytes:
+    """Every table as CSV plus the JSON document, zipped: `hipcoach export data OUT.zip`."""
+    import tempfile
+
+    from hipcoach.exports.data import export_data
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "hipcoach-data.zip"
+        export_data(open_engine(), out)
+        return out.read_bytes()

@@ -130,7 +130,7 @@ def assess(
     facts = []
     if not no_history:
         from hipcoach.services import history_facts
-        from hipcoach.units import preferred
+        from hipcoach.services import preferred_units as preferred
 
         facts = history_facts(units=preferred(units))
     result = run_assessment(kb, parsed, facts)
@@ -201,7 +201,7 @@ def activities(
 ) -> None:
     """List imported activities, or export them (CSV/JSON) to standard output."""
     from hipcoach.cli.history import list_activities
-    from hipcoach.units import preferred
+    from hipcoach.services import preferred_units as preferred
 
     fmt = "json" if as_json else "csv" if as_csv else "table"
     list_activities(console, fmt=fmt, sport=sport, since=None, units=preferred(units), limit=limit)
@@ -221,7 +221,7 @@ def load(
     """Training load by week, the overuse patterns behind hip pain, and a volume chart."""
     from hipcoach.cli.load import render, to_json
     from hipcoach.services import load_report
-    from hipcoach.units import preferred
+    from hipcoach.services import preferred_units as preferred
 
     u = preferred(units)
     day = None
@@ -280,7 +280,8 @@ def plan(
     from hipcoach.cli import plan as view
     from hipcoach.plan.library_load import load_library
     from hipcoach.plan.rules import load_rules
-    from hipcoach.units import METRES_PER_MILE, preferred
+    from hipcoach.services import preferred_units as preferred
+    from hipcoach.units import METRES_PER_MILE
 
     u = preferred(units)
     today = datetime.now(UTC).date()

@@ -186,7 +186,7 @@ def register(app: typer.Typer) -> None:
         from hipcoach.services import has_history, load_report
         from hipcoach.storage.db import open_engine
         from hipcoach.storage.diary import DiaryRepository
-        from hipcoach.units import preferred
+        from hipcoach.services import preferred_units as preferred
 
         if not 1 <= weeks <= MAX_WEEKS:
             raise InputError(f"--weeks must be from 1 to {MAX_WEEKS}; got {weeks}")

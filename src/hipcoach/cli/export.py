@@ -67,7 +67,7 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
     ) -> None:
         """The plan as an iCalendar file; importing it again updates the same events."""
         from hipcoach.exports.calendar import to_ical
-        from hipcoach.units import preferred
+        from hipcoach.services import preferred_units as preferred
 
         at = _time_of_day(remind) if remind is not None else None
         days = load_plan(plan_file, plan)
@@ -100,7 +100,7 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
         from hipcoach.services import has_history, load_report
         from hipcoach.storage.db import open_engine
         from hipcoach.storage.diary import DiaryRepository
-        from hipcoach.units import preferred
+        from hipcoach.services import preferred_units as preferred
 
         suffix = out.suffix.lower()
         if suffix not in REPORT_SUFFIXES:

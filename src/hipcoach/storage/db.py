@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from hipcoach.errors import HipcoachError
 
 APP_NAME = "hipcoach"
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The newest migration. Checked with one query on open; Alembic runs only when behind.
 (A test keeps this equal to Alembic's head.)"""
 

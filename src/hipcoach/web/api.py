@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Body, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from hipcoach import __version__
 from hipcoach.errors import HipcoachError, InputError
@@ -118,8 +118,49 @@ def create_app() -> FastAPI:
         name="static",
     )
 
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
     @app.exception_handler(HipcoachError)
-    async def _error(_: Request, exc: HipcoachError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=STATUS.get(exc.exit_code, 400))
+    async def _error(request: Request, exc: HipcoachError) -> Response:
+        status = STATUS.get(exc.exit_code, 400)
+        if _wants_html(request):
+            return _error_page(request, status, "That did not work", str(exc))
+        return JSONResponse({"error": str(exc)}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not _wants_html(request):
+            return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
+        if exc.status_code == 404:
+            return _error_page(
+                request, 404, "Page not found", f"There is no page at {request.url.path}."
+            )
+        return _error_page(request, exc.status_code, "That did not work", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        # A bug, not bad input: say so plainly, keep the details in the server's log.
+        import logging
+
+        logging.getLogger("hipcoach.web").exception("unexpected error on %s", request.url.path)
+        message = (
+            "Something went wrong on our side; nothing you entered was lost or half-saved. "
+            "Try again, and if it keeps happening, run `hipcoach` in a terminal to see more."
+        )
+        if _wants_html(request):
+            return _error_page(request, 500, "Something went wrong", message)
+        return JSONResponse({"error": message}, status_code=500)
 
     return app
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", "text/html"
+    )
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    from hipcoach.web.pages import page
+
+    return page(request, "error.html", status_code=status, title=title, message=message)

@@ -17,12 +17,19 @@ router = APIRouter()
 templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
 
 
-def _page(request: Request, name: str, **context: Any) -> HTMLResponse:
+def page(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``name`` with what every page shows (the disclaimer, the active section)."""
     from hipcoach.kb.load import load
 
     return templates.TemplateResponse(
-        request, name, {"disclaimer": load().triage.disclaimer, **context}
+        request,
+        name,
+        {"disclaimer": load().triage.disclaimer, "path": request.url.path, **context},
+        status_code=status_code,
     )
+
+
+_page = page
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -35,7 +42,14 @@ def home(request: Request) -> HTMLResponse:
     return _page(request, "home.html", activities=count)
 
 
-def _ask(request: Request, answers: dict[str, Any], error: str | None = None) -> HTMLResponse:
+def _ask(
+    request: Request,
+    answers: dict[str, Any],
+    error: str | None = None,
+    previous: Any = None,
+) -> HTMLResponse:
+    """The next question (``previous``: the answer being revisited after Back), or the
+    result when the interview is done."""
     from hipcoach.assess.answers import parse_answers
     from hipcoach.assess.engine import assess
     from hipcoach.assess.interview import next_step
@@ -54,8 +68,19 @@ def _ask(request: Request, answers: dict[str, Any], error: str | None = None) ->
             answers=parsed, result=result.to_dict(), kb_version=kb.version
         )
         level = result.triage.level
+        from datetime import UTC, datetime
+
+        from hipcoach.cli.plan import to_json
+        from hipcoach.services import treatment_for
+
+        treatment = treatment_for(answers, start=datetime.now(UTC).date(), days=7)
         return _page(
-            request, "result.html", r=result.to_dict(), action=kb.triage.levels[level].action
+            request,
+            "result.html",
+            r=result.to_dict(),
+            action=kb.triage.levels[level].action,
+            plan=None if treatment is None else to_json(treatment),
+            names=_exercise_names(),
         )
     return _page(
         request,
@@ -64,13 +89,22 @@ def _ask(request: Request, answers: dict[str, Any], error: str | None = None) ->
         number=len(parsed) + 1,
         left=step.remaining_estimate,
         state=json.dumps(answers),
+        checked=[str(v) for v in previous] if isinstance(previous, list) else [str(previous)],
         error=error,
     )
 
 
+def _exercise_names() -> dict[str, str]:
+    from hipcoach.plan.library_load import load_library
+
+    return {e.id: e.name for e in load_library().exercises}
+
+
 @router.get("/assess", response_class=HTMLResponse)
 def assess_start(request: Request) -> HTMLResponse:
-    return _ask(request, {})
+    from hipcoach.services import with_profile
+
+    return _ask(request, with_profile({}))
 
 
 @router.post("/assess", response_class=HTMLResponse)
@@ -90,9 +124,8 @@ async def assess_step(request: Request) -> HTMLResponse:
     if q is None:
         raise InputError(f"unknown question {qid!r}; start the hip check again")
     if form.get("back"):
-        if answers:
-            answers.pop(next(reversed(answers)))
-        return _ask(request, answers)
+        previous = answers.pop(next(reversed(answers))) if answers else None
+        return _ask(request, answers, previous=previous)
     values = [str(v) for v in form.getlist("value")]
     if form.get("skip"):
         answers[qid] = None

@@ -1,0 +1,78 @@
+"""The runner's settings: units, heart rates, and the age and sex the hip check starts from.
+
+Pure: validation only. Storage (one row per key in the ``setting`` table) is in
+``hipcoach.storage.settings``; the use cases that read them are in ``hipcoach.services``.
+The bounds below are input sanity checks (what a person can physically have), not
+clinical thresholds.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from hipcoach.errors import InputError
+
+SettingsSex = Literal["female", "male", "unknown"]
+
+
+class Settings(BaseModel):
+    """What the runner told us about themselves once, so no screen asks again."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    units: Literal["km", "mi"] = Field("km", description="Distances in kilometres or miles.")
+    hr_rest: int | None = Field(
+        None, ge=25, le=120, description="Resting heart rate (beats/min); improves load figures."
+    )
+    hr_max: int | None = Field(
+        None, ge=100, le=240, description="Maximum heart rate (beats/min); improves load figures."
+    )
+    age: int | None = Field(None, ge=5, le=100, description="Age in years, for the hip check.")
+    sex: SettingsSex = Field("unknown", description="Sex recorded at birth, for the hip check.")
+
+    @model_validator(mode="after")
+    def _rest_below_max(self) -> Settings:
+        if self.hr_rest is not None and self.hr_max is not None and self.hr_rest >= self.hr_max:
+            raise ValueError("resting heart rate must be below the maximum heart rate")
+        return self
+
+    def profile_answers(self) -> dict[str, Any]:
+        """The hip check's ``age`` and ``sex`` answers these settings already give."""
+        out: dict[str, Any] = {}
+        if self.age is not None:
+            out["age"] = self.age
+        if self.sex != "unknown":
+            out["sex"] = self.sex
+        return out
+
+
+LABELS = {
+    "units": "Units",
+    "hr_rest": "Resting heart rate",
+    "hr_max": "Maximum heart rate",
+    "age": "Age",
+    "sex": "Sex",
+}
+
+
+def parse_settings(values: dict[str, Any]) -> Settings:
+    """Validated settings from form or JSON values; empty strings mean "not set".
+
+    Raises ``InputError`` naming the field, what was given and what is allowed.
+    """
+    clean = {k: (None if v == "" else v) for k, v in values.items()}
+    if clean.get("sex") is None and "sex" in clean:
+        clean["sex"] = "unknown"
+    if clean.get("units") is None and "units" in clean:
+        clean["units"] = "km"
+    try:
+        return Settings.model_validate(clean)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else ""
+        label = LABELS.get(field, field or "settings")
+        given = f" (you gave {err['input']!r})" if field and "input" in err else ""
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise InputError(f"{label}: {msg}{given}") from None
