@@ -31,10 +31,13 @@ def test_home_page_guides_a_first_run(client):
     assert client.get("/static/style.css").status_code == 200
 
 
-def test_the_wizard_starts_with_the_safety_questions_and_an_emergency_ends_it(client):
+def test_the_wizard_starts_with_the_body_map_then_safety_and_an_emergency_ends_it(client):
     first = client.get("/assess")
-    assert "How old are you?" in first.text
+    assert "Where is the pain?" in first.text and 'class="bodymap"' in first.text
     state, qid = _form(first.text)
+    r = client.post("/assess", data={"state": state, "question": qid, "value": "groin"})
+    assert "How old are you?" in r.text
+    state, qid = _form(r.text)
     r = client.post("/assess", data={"state": state, "question": qid, "value": "40"})
     state, qid = _form(r.text)
     r = client.post("/assess", data={"state": state, "question": qid, "value": "male"})
@@ -49,6 +52,8 @@ def test_dont_know_back_and_a_missing_answer(client):
     state, qid = _form(client.get("/assess").text)
     r = client.post("/assess", data={"state": state, "question": qid, "skip": "1"})
     assert "Question 2" in r.text
+    state, qid = _form(r.text)
+    r = client.post("/assess", data={"state": state, "question": qid, "skip": "1"})
     state, qid = _form(r.text)
     r = client.post("/assess", data={"state": state, "question": qid, "back": "1"})
     assert "How old are you?" in r.text

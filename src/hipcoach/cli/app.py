@@ -403,12 +403,22 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port.")] = 8765,
 ) -> None:
-    """Start the local web API (JSON under /api/; schema at /api/openapi.json). Local only."""
+    """Start the web app in your browser (JSON API under /api/). Local only: your data
+    stays on this computer."""
     import uvicorn
 
     from hipcoach.web.api import create_app
 
-    console.print(f"hipcoach API on http://{host}:{port}/api/ — Ctrl-C to stop")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    console.print(
+        f"hipcoach is running: open [bold]http://{shown}:{port}/[/] in your browser "
+        "(Ctrl-C to stop)."
+    )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(
+            "[yellow]Listening beyond this computer: anyone on your network can see your "
+            "health data.[/]"
+        )
     uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from hipcoach.errors import InputError
 
 router = APIRouter()
+BODY_MAP_QUESTION = "location"  # the question the body map answers
 templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
 
 
@@ -59,7 +60,12 @@ def _ask(
     kb = load()
     parsed = parse_answers(kb, answers)
     step = next_step(kb, parsed)
-    if step.question is None:
+    question = step.question
+    if BODY_MAP_QUESTION in kb.question_by_id and BODY_MAP_QUESTION not in answers:
+        # The web check opens on the body map: where it hurts is the natural first thing
+        # to show, and it is asked of everyone anyway; the safety questions come next.
+        question = kb.question_by_id[BODY_MAP_QUESTION]
+    if question is None:
         from hipcoach.storage.db import open_engine
         from hipcoach.storage.diary import DiaryRepository
 
@@ -85,7 +91,8 @@ def _ask(
     return _page(
         request,
         "question.html",
-        q=step.question,
+        q=question,
+        body_map=question.id == BODY_MAP_QUESTION,
         number=len(parsed) + 1,
         left=step.remaining_estimate,
         state=json.dumps(answers),
