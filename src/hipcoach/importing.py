@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -133,7 +135,12 @@ class Importer:
                 known.add(sha)
                 yield item.name, item.data, item.metadata, sha
 
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+        # Forking a process that runs other threads (the web server) can copy a held lock
+        # into the child and deadlock it; outside the main thread, start clean workers.
+        context = None
+        if threading.current_thread() is not threading.main_thread():
+            context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=self.workers, mp_context=context) as pool:
             pending: list[tuple[str, str, Future[Job]]] = []
             window = self.workers * 8  # bounded: never hold a whole export in memory
             for name, data, meta, sha in todo():

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hipcoach.diary import PainWeek, recent_mondays
+from hipcoach.exports import charts
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.plan.schedule import PlannedDay, SessionItem
 from hipcoach.sessions.player import dosage_text
@@ -23,6 +24,10 @@ from hipcoach.training.load import WeekSummary
 from hipcoach.units import METRES_PER_MILE, Units, duration
 
 REPORT_WEEKS = 12
+# The load chart: rendered at this size in CSS pixels, placed this wide in the PDF (mm);
+# the height follows the image's aspect ratio.
+CHART_PX = (640, 130)
+CHART_MM_WIDTH = 186.0
 TOP_CONDITIONS = 5
 UPCOMING_DAYS = 7
 
@@ -84,6 +89,9 @@ class Report:
     upcoming: list[Line]
     sources: list[SourceRef] = field(default_factory=list)
     disclaimer: str = ""
+    load_chart: dict[str, Any] | None = None
+    """The dashboard's load-and-pain Vega-Lite spec for these weeks (None without load)."""
+    load_chart_summary: str = ""
 
 
 # --- building -------------------------------------------------------------------------------
@@ -222,6 +230,10 @@ def build_report(
             )
         )
     exercises, upcoming = programme_lines(programme, today)
+    # The same chart as the dashboard's, over the report's weeks; only with load in them.
+    window = set(mondays)
+    shown = [w for w in load_weeks if w.monday in window]
+    chart = charts.load_and_pain(shown, pain_weeks, mondays) if shown else None
     sources = []
     for sid in used:
         src = kb.sources.get(sid) if kb is not None else None
@@ -244,6 +256,8 @@ def build_report(
         upcoming=upcoming,
         sources=sources,
         disclaimer=str(result.get("disclaimer", "")),
+        load_chart=None if chart is None else chart.spec,
+        load_chart_summary="" if chart is None else chart.summary,
     )
 
 
@@ -259,7 +273,15 @@ def render_html(report: Report) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    return env.get_template("report.html").render(r=report)
+    svg = ""
+    if report.load_chart is not None:
+        try:
+            svg = charts.to_svg(report.load_chart, width=CHART_PX[0], height=CHART_PX[1])
+        except Exception:  # as in the PDF: the table carries the numbers anyway
+            svg = ""
+    # The SVG is rendered by Vega from our own spec (it escapes its text); inline so the
+    # report stays one self-contained file.
+    return env.get_template("report.html").render(r=report, chart_svg=svg)
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -293,6 +315,25 @@ _URGENCY_RGB = {
     "soon": (230, 160, 20),
     "self_care": (40, 150, 70),
 }
+
+
+def _chart_image(pdf: Any, report: Report, width: float) -> None:
+    """The load-and-pain chart as a PNG rendered from the dashboard's spec, with its summary
+    as the image's alternative text. Without a renderer the table above still has it all."""
+    import io
+
+    assert report.load_chart is not None
+    try:
+        png = charts.to_png(report.load_chart, width=CHART_PX[0], height=CHART_PX[1])
+    except Exception:  # a missing or failing renderer must not cost the runner the report
+        return
+    pdf.ln(1)
+    pdf.image(
+        io.BytesIO(png),
+        x=pdf.l_margin,
+        w=min(CHART_MM_WIDTH, width),
+        alt_text=latin1(report.load_chart_summary),
+    )
 
 
 def render_pdf(report: Report) -> bytes:
@@ -396,6 +437,8 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_text_color(90, 90, 90)
     para("* week in progress. Pain from the runner's diary and session ratings.", h=3.2)
     pdf.set_text_color(0, 0, 0)
+    if report.load_chart is not None:
+        _chart_image(pdf, report, width)
 
     heading("Current exercise programme")
     text(8)

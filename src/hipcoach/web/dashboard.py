@@ -1,7 +1,236 @@
-"""Web pages and API routes for the dashboard (filled in by issue 5)."""
+"""The training dashboard: charts of the history, the flags in words, shoes, the pain diary,
+and uploads — as a page that works without JavaScript and as JSON under ``/api/``.
+
+Routes only translate HTTP to the use cases in :mod:`hipcoach.overview` and
+:mod:`hipcoach.web.uploads`; the numbers come from the same services as ``hipcoach load``.
+Charts are Vega-Lite specs the server builds (:mod:`hipcoach.exports.charts`); the page embeds
+them inline with their data, the vendored vega-embed draws them, and without JavaScript
+the same numbers are there as tables.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
+
+from hipcoach.errors import InputError
+from hipcoach.web import uploads
 
 router = APIRouter()
+router.include_router(uploads.router)
+templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
+
+WEEK_CHOICES = (4, 8, 12, 26, 52, 104)
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 520
+SEVERITY_WORDS = {"high": "Important", "warn": "Worth watching", "info": "For information"}
+NO_HISTORY = "no training history yet: upload your files or an export on /training first"
+
+
+def _units() -> Any:
+    from hipcoach.services import preferred_units
+
+    return preferred_units()
+
+
+def _local_today() -> Any:
+    from hipcoach.cli.session import today
+
+    return today()
+
+
+def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+    """The training page with everything it shows; ``context`` adds messages and form values."""
+    from hipcoach.cli.load import STRENGTH_WORDS
+    from hipcoach.diary import WHEN_WORDS, regions
+    from hipcoach.kb.load import load
+    from hipcoach.overview import overview, pain_entries
+    from hipcoach.units import distance, duration
+
+    kb = load()
+    units = _units()
+    weeks = context.pop("weeks", DEFAULT_WEEKS)
+    view = overview(weeks, units)
+    return templates.TemplateResponse(
+        request,
+        "training.html",
+        {
+            "disclaimer": kb.triage.disclaimer,
+            "view": view,
+            "units": units,
+            "weeks": weeks,
+            "week_choices": sorted({*WEEK_CHOICES, weeks}),
+            "pain": view.pain if view else pain_entries(10),
+            "regions": regions(kb),
+            "when_words": WHEN_WORDS,
+            "strength_words": STRENGTH_WORDS,
+            "severity_words": SEVERITY_WORDS,
+            "today": _local_today(),
+            "dist": lambda m, digits=1: distance(m, units, digits),
+            "duration": duration,
+            "form": {},
+            **context,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/training", response_class=HTMLResponse, summary="The training dashboard page")
+def training(
+    request: Request,
+    weeks: int = Query(DEFAULT_WEEKS, ge=1, le=MAX_WEEKS),
+    recorded: int | None = None,
+) -> HTMLResponse:
+    message = None
+    if recorded is not None:
+        from hipcoach.overview import pain_entries
+
+        entry = next((e for e in pain_entries() if e.id == recorded), None)
+        if entry is not None:
+            message = f"Recorded pain {entry.pain}/10 on {entry.day.isoformat()}."
+    return _page(request, weeks=weeks, diary_message=message)
+
+
+@router.post("/training/diary", response_class=HTMLResponse, summary="Pain diary form")
+async def diary_form(request: Request) -> Response:
+    from hipcoach.overview import record_pain
+
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("pain", "where", "when", "note", "date")}
+    try:
+        entry, _ = await anyio.to_thread.run_sync(
+            lambda: record_pain(
+                pain=values["pain"] or None,
+                where=values["where"] or None,
+                when=values["when"] or None,
+                note=values["note"],
+                day=values["date"] or None,
+                on=_local_today(),
+            )
+        )
+    except InputError as exc:
+        return _page(request, 422, diary_error=_sentence(str(exc)), form=values)
+    url = f"/training?recorded={entry.id}"
+    return RedirectResponse(url + "#diary", status_code=303)
+
+
+def _sentence(text: str) -> str:
+    """A message from the validation as a sentence for the page."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _copy(src: IO[bytes], dest: Path) -> None:
+    with dest.open("wb") as out:
+        shutil.copyfileobj(src, out, uploads.FLUSH_BYTES)
+
+
+@router.post("/training/upload", response_class=HTMLResponse, summary="Upload form (no JS)")
+async def upload_form(request: Request) -> Response:
+    """The form fallback: Starlette spools each part to a temporary file (not memory); the
+    parts are copied into the uploads folder and imported in the background."""
+    cap = uploads.max_upload_bytes()
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        return _page(request, 413, upload_error=_sentence(str(uploads.too_large(cap))))
+    folders: list[Path] = []
+    async with request.form(max_files=1000) as form:
+        files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+        try:
+            if not files:
+                raise uploads.UploadRefused("choose at least one file to upload", 422)
+            paths: list[Path] = []
+            for f in files:
+                _, dest = uploads.new_slot(uploads.safe_name(str(f.filename)))
+                folders.append(dest.parent)
+                await anyio.to_thread.run_sync(_copy, f.file, dest)
+                paths.append(dest)
+            job = uploads.start_import(paths, [p.name for p in paths], folders)
+        except uploads.UploadRefused as exc:
+            for d in folders:
+                shutil.rmtree(d, ignore_errors=True)
+            return _page(request, exc.status, upload_error=_sentence(str(exc)))
+    return RedirectResponse(f"/training/imports/{job.id}", status_code=303)
+
+
+@router.get("/training/imports/{job_id}", response_class=HTMLResponse, summary="Import progress")
+def import_page(request: Request, job_id: str) -> HTMLResponse:
+    """Progress of an import without JavaScript: the page refreshes itself while it runs."""
+    from hipcoach.import_jobs import JOBS
+    from hipcoach.kb.load import load
+
+    job = JOBS.get(job_id)
+    return templates.TemplateResponse(
+        request,
+        "import.html",
+        {"disclaimer": load().triage.disclaimer, "job": job},
+        status_code=200 if job else 404,
+    )
+
+
+# --- JSON API ---------------------------------------------------------------------------------
+
+
+@router.get("/api/charts", summary="The dashboard's charts: names and titles")
+def chart_names() -> list[str]:
+    from hipcoach.overview import CHART_NAMES
+
+    return list(CHART_NAMES)
+
+
+@router.get(
+    "/api/charts/{name}",
+    summary="One chart as a Vega-Lite spec with its data, summary and table",
+)
+def chart(name: str, weeks: int = Query(DEFAULT_WEEKS, ge=1, le=MAX_WEEKS)) -> Any:
+    from hipcoach.overview import CHART_NAMES
+    from hipcoach.overview import chart as build
+
+    if name not in CHART_NAMES:
+        return JSONResponse(
+            {"error": f"no chart {name!r}; charts: {', '.join(CHART_NAMES)}"}, status_code=404
+        )
+    found = build(name, weeks, _units())
+    if found is None:
+        return JSONResponse({"error": NO_HISTORY}, status_code=404)
+    return found.to_dict()
+
+
+@router.get("/api/diary", summary="The pain diary; same as `hipcoach diary list --json`")
+def diary_list() -> list[dict[str, Any]]:
+    from hipcoach.overview import pain_entries
+
+    return [e.to_dict() for e in pain_entries()]
+
+
+@router.post(
+    "/api/diary",
+    status_code=201,
+    summary="Add a pain rating (pain 0–10, where, when, note, date); 422 with a message",
+)
+def diary_add(
+    payload: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way of declaring a JSON body
+        ...,
+        examples=[{"pain": 3, "where": "outer_hip", "when": "after", "date": "2025-03-10"}],
+    ),
+) -> dict[str, Any]:
+    from hipcoach.overview import record_pain
+
+    day = payload.get("date", payload.get("day"))
+    note = payload.get("note")
+    entry, decision = record_pain(
+        pain=payload.get("pain"),
+        where=payload.get("where"),
+        when=payload.get("when"),
+        note=None if note is None else str(note),
+        day=None if day is None else str(day),
+        on=_local_today(),
+    )
+    return {**entry.to_dict(), "programme": decision}

@@ -1,0 +1,175 @@
+/* The training dashboard, enhanced: draw the charts from the specs the server put in the
+   page, and upload files with progress, then follow the import. Without JavaScript the
+   page still shows every number as a table and the upload form posts as a plain form. */
+(function () {
+  "use strict";
+
+  function make(tag, attrs, text) {
+    var el = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function renderCharts() {
+    if (typeof window.vegaEmbed !== "function") return;
+    document.querySelectorAll(".chart-canvas[data-spec]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-spec"));
+      var spec;
+      try { spec = JSON.parse(source.textContent); } catch (e) { return; }
+      delete spec.title;  // the figure's caption is the title on the page
+      el.classList.add("live");
+      window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
+        // The container is one labelled image (role="img" with the summary) and the table
+        // holds the numbers, so the drawing itself is hidden from assistive technology.
+        var svg = result.view.container() && result.view.container().querySelector("svg");
+        if (svg) svg.setAttribute("aria-hidden", "true");
+        var details = el.parentNode.querySelector("details.chart-data");
+        if (details) details.open = false;  // the chart is drawn: the table stays one click away
+      }).catch(function () {
+        el.classList.remove("live");
+        el.textContent = "";
+      });
+    });
+  }
+
+  function errorOf(xhrOrResponseBody, status) {
+    return (xhrOrResponseBody && xhrOrResponseBody.error) || ("the server answered " + status);
+  }
+
+  function uploadFile(file, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("PUT", "/api/uploads/" + encodeURIComponent(file.name));
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) onProgress(e.loaded); };
+      xhr.onload = function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+        else reject(new Error(file.name + ": " + errorOf(body, xhr.status)));
+      };
+      xhr.onerror = function () {
+        reject(new Error(file.name + ": the upload failed; is hipcoach still running?"));
+      };
+      xhr.send(file);
+    });
+  }
+
+  async function getJSON(url, options) {
+    var response = await fetch(url, options);
+    var body = {};
+    try { body = await response.json(); } catch (e) { /* not JSON */ }
+    if (!response.ok) throw new Error(errorOf(body, response.status));
+    return body;
+  }
+
+  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+
+  function summaryTable(s) {
+    var table = make("table", { "class": "summary" });
+    var head = make("tr");
+    ["", "Files", "Activities"].forEach(function (t) { head.appendChild(make("th", { scope: "col" }, t)); });
+    table.appendChild(make("thead")).appendChild(head);
+    var body = table.appendChild(make("tbody"));
+    [["Imported", s.imported_files, s.imported_activities],
+     ["Already there (duplicates)", s.duplicate_files, s.duplicate_activities],
+     ["Skipped", s.skipped.length, ""]].forEach(function (row) {
+      var tr = body.appendChild(make("tr"));
+      tr.appendChild(make("th", { scope: "row" }, row[0]));
+      tr.appendChild(make("td", { "class": "num" }, String(row[1])));
+      tr.appendChild(make("td", { "class": "num" }, String(row[2])));
+    });
+    return table;
+  }
+
+  function enhanceUpload(form) {
+    var input = form.querySelector("input[type=file]");
+    var button = form.querySelector("button[type=submit]");
+    var live = form.querySelector(".upload-status");
+    if (!input || !button || !live || !window.fetch) return;
+    var box = make("div", { "class": "upload-progress" });
+    live.parentNode.insertBefore(box, live);
+
+    function say(text, cls) {
+      live.textContent = "";
+      live.appendChild(make("p", cls ? { "class": cls, role: cls === "error" ? "alert" : "status" } : {}, text));
+    }
+
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var files = Array.prototype.slice.call(input.files || []);
+      if (!files.length) { say("Choose at least one file to upload.", "error"); input.focus(); return; }
+      button.disabled = true;
+      box.textContent = "";
+      var total = files.reduce(function (n, f) { return n + f.size; }, 0) || 1;
+      var label = box.appendChild(make("label", { "for": "upload-bar" }, ""));
+      var bar = box.appendChild(make("progress", { id: "upload-bar", max: String(total), value: "0" }));
+      var sent = 0;
+      var ids = [];
+      try {
+        say("Uploading " + files.length + (files.length === 1 ? " file…" : " files…"));
+        for (var i = 0; i < files.length; i++) {
+          var f = files[i];
+          label.textContent = "Uploading " + f.name + " (" + (i + 1) + " of " + files.length + ")";
+          var result = await uploadFile(f, function (loaded) {
+            bar.value = sent + loaded;
+            label.textContent = "Uploading " + f.name + ": " + Math.round(100 * (sent + loaded) / total) + "%";
+          });
+          sent += f.size;
+          bar.value = sent;
+          ids.push(result.upload);
+        }
+        say("Uploaded. Importing…");
+        var job = await getJSON("/api/imports", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ uploads: ids })
+        });
+        bar.removeAttribute("value");
+        label.textContent = "Importing…";
+        while (job.state === "running") {
+          await sleep(800);
+          job = await getJSON("/api/imports/" + encodeURIComponent(job.id));
+          bar.max = job.files_total;
+          bar.value = job.files_done;
+          label.textContent = "Files read: " + job.files_done + " of about " + job.files_total +
+            " · " + job.activities + " activities imported";
+        }
+        if (job.state === "failed") throw new Error(job.error);
+        box.textContent = "";
+        var s = job.summary;
+        say(s.nothing_new ? "Nothing new: everything here was already imported." :
+          "Import finished: " + s.imported_activities + " activities imported" +
+          (s.skipped.length ? ", " + s.skipped.length + (s.skipped.length === 1 ? " file" : " files") +
+            " skipped (see below)." : "."), "ok");
+        box.appendChild(summaryTable(s));
+        if (s.skipped.length) {
+          box.appendChild(make("h3", {}, "Skipped, and why"));
+          var ul = box.appendChild(make("ul", { "class": "skipped" }));
+          s.skipped.forEach(function (o) {
+            var li = ul.appendChild(make("li"));
+            li.appendChild(make("b", {}, o.name));
+            li.appendChild(document.createTextNode(" — " + o.reason));
+          });
+        }
+        var p = box.appendChild(make("p"));
+        p.appendChild(make("a", { "class": "button", href: "/training" }, "See your training"));
+        input.value = "";
+      } catch (err) {
+        say(err.message, "error");
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  function start() {
+    renderCharts();
+    var form = document.getElementById("upload-form");
+    if (form) enhanceUpload(form);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
