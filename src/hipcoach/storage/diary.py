@@ -215,6 +215,13 @@ class DiaryRepository:
             row = s.get(PlanStateRow, PLAN_STATE_ID)
             return {} if row is None else dict(row.state)
 
+    def plan_state_updated_at(self) -> datetime | None:
+        """When the plan's state was last written (None before any plan): a plan stored
+        before the latest assessment was made for an older one."""
+        with Session(self.engine) as s:
+            row = s.get(PlanStateRow, PLAN_STATE_ID)
+            return None if row is None else _aware(row.updated_at)
+
     def update_plan_state(
         self, values: Mapping[str, Any], *, remove: Sequence[str] = ()
     ) -> dict[str, Any]:
