@@ -6,7 +6,7 @@ same services as ``hipcoach load`` and ``hipcoach diary`` so the web and the CLI
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from hipcoach.diary import PainEntry, PainWeek, weekly_pain
@@ -48,7 +48,7 @@ class Overview:
 
 def today() -> date:
     """The day the load report is computed for: the same as ``GET /api/load``."""
-    return datetime.now(UTC).date()
+    return _local_today()
 
 
 def _pain_weeks(mondays: list[date]) -> list[PainWeek]:
@@ -162,3 +162,9 @@ def record_pain(
     if stored.when == "next_morning":
         decision = progress_programme(stored.pain, stored.day)
     return stored, decision
+
+
+def _local_today() -> date:
+    from hipcoach.services import local_today
+
+    return local_today()

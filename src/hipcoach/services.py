@@ -49,7 +49,7 @@ def history_facts(today: date | None = None, units: Units = "km") -> list[Contri
     """The training facts of the last weeks for the assessment (empty without a history)."""
     if not has_history():
         return []
-    today = today or datetime.now(UTC).date()
+    today = today or local_today()
     since = datetime.combine(today - timedelta(days=HISTORY_WINDOW_DAYS), datetime.min.time(), UTC)
     acts = stored_activities(since)
     if not acts:
@@ -79,7 +79,7 @@ def load_report(
     acts = stored_activities() if has_history() else []
     if not acts:
         return None, []
-    today = today or datetime.now(UTC).date()
+    today = today or local_today()
     last = max(a.local_start.date() for a in acts)
     if recent_weeks is not None and last < today - timedelta(weeks=recent_weeks):
         today = last

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +26,13 @@ app = typer.Typer(
 )
 kb_app = typer.Typer(help="Inspect and validate the clinical knowledge base.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+
+
+def _today() -> date:
+    """The runner's local calendar day (activities are filed by local day)."""
+    from hipcoach.services import local_today
+
+    return local_today()
 
 
 def _version(value: bool) -> None:
@@ -242,7 +249,7 @@ def load(
     if as_json:
         print(json.dumps(to_json(history, flags, weeks), indent=2, default=str))
     else:
-        if day is None and history.today != datetime.now(UTC).date():
+        if day is None and history.today != _today():
             console.print(
                 f"[dim]Your latest activity is from {history.today.isoformat()}; showing the "
                 "weeks up to then.[/]"
@@ -284,7 +291,7 @@ def plan(
     from hipcoach.units import METRES_PER_MILE
 
     u = preferred(units)
-    today = datetime.now(UTC).date()
+    today = _today()
     rules = load_rules()
     if goal is not None:
         from hipcoach.plan.prevention import build_running_plan
@@ -409,7 +416,7 @@ def serve(
 
     from hipcoach.web.api import create_app
 
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
     console.print(
         f"hipcoach is running: open [bold]http://{shown}:{port}/[/] in your browser "
         "(Ctrl-C to stop)."

@@ -184,9 +184,9 @@ def register(app: typer.Typer) -> None:
         from hipcoach.cli.session import today
         from hipcoach.diary import recent_mondays, weekly_pain
         from hipcoach.services import has_history, load_report
+        from hipcoach.services import preferred_units as preferred
         from hipcoach.storage.db import open_engine
         from hipcoach.storage.diary import DiaryRepository
-        from hipcoach.services import preferred_units as preferred
 
         if not 1 <= weeks <= MAX_WEEKS:
             raise InputError(f"--weeks must be from 1 to {MAX_WEEKS}; got {weeks}")

@@ -94,36 +94,16 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
         units: UnitsOption = None,
     ) -> None:
         """A one-page report for your doctor or physio from your latest assessment."""
-        from hipcoach.diary import recent_mondays, weekly_pain
-        from hipcoach.exports.report import REPORT_WEEKS, build_report, render_html, render_pdf
-        from hipcoach.kb.load import load
-        from hipcoach.services import has_history, load_report
-        from hipcoach.storage.db import open_engine
-        from hipcoach.storage.diary import DiaryRepository
+        from hipcoach.exports.report import render_html, render_pdf
+        from hipcoach.services import clinician_report
         from hipcoach.services import preferred_units as preferred
 
         suffix = out.suffix.lower()
         if suffix not in REPORT_SUFFIXES:
             raise InputError(f"{out}: the report's name must end in .html or .pdf")
-        if not has_history():
+        doc = clinician_report(today(), preferred(units), load_plan(plan_file, plan))
+        if doc is None:
             raise InputError(NO_ASSESSMENT)
-        repo = DiaryRepository(open_engine())
-        stored = repo.latest_assessment()
-        if stored is None:
-            raise InputError(NO_ASSESSMENT)
-        u = preferred(units)
-        day = today()
-        mondays = recent_mondays(day, REPORT_WEEKS)
-        history, _ = load_report(day, units=u)
-        doc = build_report(
-            stored,
-            kb=load(),
-            load_weeks=history.weeks if history is not None else (),
-            pain_weeks=weekly_pain(repo.pain_readings(since=mondays[0]), mondays),
-            programme=load_plan(plan_file, plan),
-            units=u,
-            today=day,
-        )
         data = render_pdf(doc) if suffix == ".pdf" else render_html(doc).encode("utf-8")
         _write(out, data)
         console.print(

@@ -6,7 +6,7 @@ return their JSON. A ``HipcoachError`` becomes one clear message with its HTTP s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -60,7 +60,7 @@ def load_view(weeks: int = Query(12, ge=1, le=520)) -> dict[str, Any]:
     from hipcoach.cli.load import to_json
     from hipcoach.services import load_report
 
-    history, flags = load_report(datetime.now(UTC).date(), recent_weeks=weeks)
+    history, flags = load_report(_local_today(), recent_weeks=weeks)
     if history is None:
         return {"weeks": [], "flags": []}
     return to_json(history, flags, weeks)
@@ -85,7 +85,7 @@ def plan(days: int = Query(14, ge=1, le=84)) -> dict[str, Any]:
     from hipcoach.cli.plan import to_json
     from hipcoach.services import treatment_for
 
-    treatment = treatment_for(None, start=datetime.now(UTC).date(), days=days)
+    treatment = treatment_for(None, start=_local_today(), days=days)
     if treatment is None:
         raise InputError("no assessment yet: POST your answers to /api/assess first")
     return to_json(treatment)
@@ -164,3 +164,9 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     from hipcoach.web.pages import page
 
     return page(request, "error.html", status_code=status, title=title, message=message)
+
+
+def _local_today() -> date:
+    from hipcoach.services import local_today
+
+    return local_today()

@@ -4,6 +4,7 @@ wizard keeps its answers in the form itself, so there is no server-side session.
 from __future__ import annotations
 
 import json
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -74,12 +75,11 @@ def _ask(
             answers=parsed, result=result.to_dict(), kb_version=kb.version
         )
         level = result.triage.level
-        from datetime import UTC, datetime
 
         from hipcoach.cli.plan import to_json
         from hipcoach.services import treatment_for
 
-        treatment = treatment_for(answers, start=datetime.now(UTC).date(), days=7)
+        treatment = treatment_for(answers, start=_local_today(), days=7)
         return _page(
             request,
             "result.html",
@@ -145,3 +145,9 @@ async def assess_step(request: Request) -> HTMLResponse:
     except InputError as exc:
         return _ask(request, answers, error=str(exc))
     return _ask(request, answers)
+
+
+def _local_today() -> date:
+    from hipcoach.services import local_today
+
+    return local_today()
