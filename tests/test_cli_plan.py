@@ -150,3 +150,29 @@ def test_running_plan_includes_shoe_and_cadence_advice(cli, home_dir):
     d = json.loads(cli("plan", "--goal", "10k", "--weeks", "8", "--weekly", "15", "--json").stdout)
     assert any("stability" in s for s in d["shoes"])
     assert any("5–10%" in f for f in d["form"])
+
+
+def test_a_moved_programme_keeps_past_days_and_cross_training_days_keep_their_own_items(
+    cli, home_dir, monkeypatch
+):
+    from datetime import timedelta
+
+    from hipcoach.cli.session import today
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
+
+    _no_wait(monkeypatch)
+    day = today()
+    cli("assess", "--answers", str(EXAMPLES / "lateral-hip.json"))
+    cli("plan")
+    cli("diary", "add", "--pain", "1", "--where", "outer_hip", "--when", "rest")
+    cli("session", "--get-ready", "0", input="q\n1\n")
+    _next_day(monkeypatch, day + timedelta(days=1))
+    cli("diary", "add", "--pain", "1", "--where", "outer_hip", "--when", "next_morning")
+    days = DiaryRepository(open_engine()).plan_state()["days"]
+    assert days[0]["day"] == day.isoformat()  # the day of the session is still in the plan
+    rehab = [d for d in days if d["kind"] == "rehab"]
+    rehab_items = {tuple(i["exercise_id"] for i in d["items"]) for d in rehab}
+    for d in days:
+        if d["kind"] != "rehab" and d["items"]:
+            assert tuple(i["exercise_id"] for i in d["items"]) not in rehab_items, d

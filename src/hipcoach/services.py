@@ -164,13 +164,19 @@ def progress_programme(morning_pain: int, day: date) -> str | None:
         next_morning=float(morning_pain),
     )
     decision, new, items = next_session(report, state, plan.phases, rules)
-    days = [
-        PlannedDay(
-            d.day, d.kind, d.title, d.description, items if d.items else (), uid_key=d.uid_key
-        )
-        if d.day >= day
+    # Only rehab days take the new dosage (a cross-training day keeps its own items), and
+    # the days already past stay as they were planned, so the calendar's history is kept.
+    from hipcoach.exports.data import plan_from_json
+
+    past = [
+        d for d in plan_from_json(state_data.get("days", []), "plan state", day) if d.day < day
+    ]
+    days = past + [
+        PlannedDay(d.day, d.kind, d.title, d.description, items, uid_key=d.uid_key)
+        if d.kind == "rehab" and d.items and d.day >= day
         else d
         for d in plan.days
+        if d.day >= day
     ]
     repo.update_plan_state(
         {
