@@ -217,3 +217,23 @@ def test_settings_are_kept_and_the_hip_check_does_not_ask_again(page: Page):
     assert page.get_by_label("Age (years)").input_value() == "41"
     page.goto("/assess")
     assert current_question(page) not in ("age", "sex"), "age and sex come from the settings"
+
+
+def test_the_calendar_and_the_data_download_from_the_programme(desktop: Page, tmp_path: Path):
+    import zipfile
+
+    from icalendar import Calendar
+
+    _assessed(desktop)
+    desktop.goto("/programme")
+    files = {}
+    for name in ("The plan for your calendar (iCal, .ics)", "All your data (CSV and JSON, zipped)"):
+        with desktop.expect_download() as download:
+            desktop.get_by_role("link", name=name).click()
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        files[saved.suffix] = saved
+    events = Calendar.from_ical(files[".ics"].read_bytes()).walk("VEVENT")
+    assert events and all(str(e["UID"]) for e in events)
+    with zipfile.ZipFile(files[".zip"]) as z:
+        assert {"assessment.csv", "session_log.csv", "setting.csv"} <= set(z.namelist())

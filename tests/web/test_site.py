@@ -201,3 +201,15 @@ def test_a_crash_gets_a_500_page_that_says_nothing_was_lost(home_dir):
     assert r.status_code == 500
     assert "Something went wrong" in r.text and "nothing you entered was lost" in r.text
     assert "a bug" not in r.text  # no internals shown to the runner
+
+
+def test_an_empty_number_is_not_taken_as_an_answer(client):
+    state, qid = _form(client.get("/assess").text)
+    r = client.post("/assess", data={"state": state, "question": qid, "skip": "1"})
+    state, qid = _form(r.text)
+    assert qid == "age"
+    r = client.post("/assess", data={"state": state, "question": qid, "value": "  "})
+    assert "Please enter a number" in r.text
+    assert _form(r.text)[1] == "age"
+    r = client.post("/assess", data={"state": state, "question": qid, "value": "130"})
+    assert _form(r.text)[1] == "age" and "100" in r.text  # out of range: asked again, with why

@@ -137,9 +137,11 @@ async def assess_step(request: Request) -> HTMLResponse:
     if form.get("skip"):
         answers[qid] = None
         return _ask(request, answers)
+    values = [v for v in values if v.strip()]  # an empty number box is no answer
     raw: Any = values if q.type == "multi" else (values[0] if values else None)
     if raw is None or raw == []:
-        return _ask(request, answers, error="Please choose an answer, or press “Don't know”.")
+        what = "Please enter a number" if q.type == "number" else "Please choose an answer"
+        return _ask(request, answers, error=f"{what}, or press “Don't know”.")
     try:
         answers[qid] = normalise(q, raw)
     except InputError as exc:
