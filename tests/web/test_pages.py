@@ -59,7 +59,7 @@ def test_dont_know_back_and_a_missing_answer(client):
     assert "How old are you?" in r.text
     state, qid = _form(r.text)
     r = client.post("/assess", data={"state": state, "question": qid})
-    assert "Please choose an answer" in r.text
+    assert "Please enter a number" in r.text
 
 
 def test_a_damaged_form_is_a_clear_error(client):

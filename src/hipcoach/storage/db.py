@@ -88,14 +88,46 @@ def _behind(conn: Connection) -> bool:
     return current != SCHEMA_REVISION
 
 
+# One engine per database for the life of the process: an engine owns the connection pool
+# and SQLAlchemy's compiled-statement cache, so the web server does not rebuild both on
+# every request. Keyed by URL plus, for SQLite, the file's identity: a database file that
+# was deleted or replaced gets a new engine.
+_ENGINES: dict[str, tuple[Engine, int | None]] = {}
+
+
+def _file_id(url: str) -> int | None:
+    if not url.startswith("sqlite:///"):
+        return None
+    try:
+        return os.stat(url.removeprefix("sqlite:///")).st_ino
+    except OSError:
+        return None
+
+
+def _forget_engines_after_fork() -> None:
+    # A forked child must not use (or close) the parent's pooled connections.
+    for engine, _ in _ENGINES.values():
+        engine.dispose(close=False)
+    _ENGINES.clear()
+
+
+os.register_at_fork(after_in_child=_forget_engines_after_fork)
+
+
 def open_engine(folder: Path | None = None, url: str | None = None) -> Engine:
-    """An engine on an up-to-date schema."""
+    """An engine on an up-to-date schema (one query when it already is)."""
     folder = data_dir(folder)
     url = url or database_url(folder)
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    cached = _ENGINES.get(url)
+    same_file = cached is not None and cached[1] is not None and cached[1] == _file_id(url)
+    if cached is not None and (same_file or not url.startswith("sqlite")):
+        engine = cached[0]
+    else:
+        engine = create_engine(url)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
     with engine.begin() as conn:
         if "alembic_version" not in inspect(conn).get_table_names() or _behind(conn):
             upgrade(conn)
+    _ENGINES[url] = (engine, _file_id(url))
     return engine
