@@ -39,7 +39,7 @@ def test_first_run_on_an_empty_store_guides_to_the_hip_check(page: Page, data_fo
     assert not (data_folder / "hipcoach.db").exists()  # the server's store is empty
     page.goto("/")
     check_page(page)
-    assert page.get_by_text("No training history yet").is_visible()
+    assert page.get_by_text("Upload your training").first.is_visible()  # what comes next
     assert page.get_by_text("not a doctor").first.is_visible()
     start = page.get_by_role("link", name="Start the hip check")
     with page.expect_navigation():

@@ -26,7 +26,7 @@ def _form(html: str) -> tuple[str, str]:
 def test_home_page_guides_a_first_run(client):
     r = client.get("/")
     assert r.status_code == 200
-    assert "Start the hip check" in r.text and "hipcoach import" in r.text
+    assert "Start the hip check" in r.text and "Upload your training" in r.text
     assert "not a doctor" in r.text
     assert client.get("/static/style.css").status_code == 200
 

@@ -213,3 +213,14 @@ def test_an_empty_number_is_not_taken_as_an_answer(client):
     assert _form(r.text)[1] == "age"
     r = client.post("/assess", data={"state": state, "question": qid, "value": "130"})
     assert _form(r.text)[1] == "age" and "100" in r.text  # out of range: asked again, with why
+
+
+def test_home_shows_where_things_stand_and_the_latest_result_can_be_reopened(client):
+    assert client.get("/result", headers={"accept": "text/html"}).status_code == 404
+    html = _wizard(client, _self_care_answers())
+    assert "Self-care is reasonable" in html
+    home = client.get("/").text
+    assert "Self-care is reasonable" in home and 'href="/result"' in home
+    assert "Start the hip check" not in home  # no first-run guidance once there is a result
+    again = client.get("/result").text
+    assert "Self-care is reasonable" in again and "Your plan" in again

@@ -102,19 +102,28 @@ class Repository:
             for a in activities:
                 s.add(_row(a, src))
 
-    def activities(self, since: datetime | None = None, sport: str | None = None) -> list[Activity]:
-        """Stored activities, oldest first (without per-second samples).
+    def activities(
+        self, since: datetime | None = None, sport: str | None = None, *, last: int | None = None
+    ) -> list[Activity]:
+        """Stored activities, oldest first (without per-second samples); with ``last``, only
+        the latest that many.
 
         Reads plain rows, not ORM objects: a ten-year history is thousands of rows and
         this is on the path of every `hipcoach load` and assessment.
         """
-        q = select(*_COLUMNS).order_by(ActivityRow.start_utc)
+        q = select(*_COLUMNS)
         if since is not None:
             q = q.where(ActivityRow.start_utc >= since)
         if sport is not None:
             q = q.where(ActivityRow.sport == sport)
+        if last is not None:
+            q = q.order_by(ActivityRow.start_utc.desc()).limit(last)
+        else:
+            q = q.order_by(ActivityRow.start_utc)
         with self.engine.connect() as c:
-            rows = c.execute(q).all()
+            rows = list(c.execute(q).all())
+        if last is not None:
+            rows.reverse()  # oldest first, like every other call
         names = [col.key for col in _COLUMNS]
         out = []
         for row in rows:

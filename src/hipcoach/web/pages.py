@@ -36,12 +36,58 @@ _page = page
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
+    """Where things stand: the latest hip check, the training history, the programme; on an
+    empty store, what to do first."""
     from hipcoach.services import has_history
     from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
     from hipcoach.storage.repository import Repository
 
-    count = Repository(open_engine()).count() if has_history() else 0
-    return _page(request, "home.html", activities=count)
+    count, latest, last_run, pain = 0, None, None, []
+    if has_history():
+        engine = open_engine()
+        repo = Repository(engine)
+        count = repo.count()
+        diary = DiaryRepository(engine)
+        latest = diary.latest_assessment()
+        pain = diary.pain_entries()[-3:]
+        recent = repo.activities(last=1)
+        last_run = recent[0] if recent else None
+    return _page(
+        request, "home.html", activities=count, latest=latest, last_run=last_run, pain=pain
+    )
+
+
+@router.get("/result", response_class=HTMLResponse)
+def latest_result(request: Request) -> HTMLResponse:
+    """The latest stored hip check, as it was shown when it was finished."""
+    from hipcoach.kb.load import load
+    from hipcoach.services import has_history, treatment_for
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
+
+    stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
+    if stored is None:
+        return _page(
+            request,
+            "error.html",
+            status_code=404,
+            title="No hip check yet",
+            message="Your result appears here once you have done the hip check.",
+        )
+    from hipcoach.cli.plan import to_json
+
+    result = stored.result
+    treatment = treatment_for(None, start=_local_today(), days=7)
+    return _page(
+        request,
+        "result.html",
+        r=result,
+        action=load().triage.levels[result["urgency"]["level"]].action,
+        plan=None if treatment is None else to_json(treatment),
+        names=_exercise_names(),
+        assessed=stored.created_at,
+    )
 
 
 def _ask(
