@@ -55,16 +55,7 @@ def history_facts(today: date | None = None, units: Units = "km") -> list[Contri
     if not acts:
         return []
     rules = load_rules()
-    settings = current_settings()
-    flags = evaluate(
-        acts,
-        today,
-        rules,
-        units=units,
-        hr_max=settings.hr_max,
-        hr_rest=settings.hr_rest,
-        sex=settings.sex,
-    )
+    flags = evaluate(acts, today, rules, units=units, **current_settings().load_options())
     return contributing_factors(flags, today, rules)
 
 
@@ -84,15 +75,7 @@ def load_report(
     if recent_weeks is not None and last < today - timedelta(weeks=recent_weeks):
         today = last
     rules = load_rules()
-    settings = current_settings()
-    history = compute_load(
-        acts,
-        rules,
-        today=today,
-        hr_max=settings.hr_max,
-        hr_rest=settings.hr_rest,
-        sex=settings.sex,
-    )
+    history = compute_load(acts, rules, today=today, **current_settings().load_options())
     from hipcoach.training.flags import evaluate_history
 
     return history, evaluate_history(history, rules, units=units)

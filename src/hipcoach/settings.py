@@ -38,6 +38,10 @@ class Settings(BaseModel):
             raise ValueError("resting heart rate must be below the maximum heart rate")
         return self
 
+    def load_options(self) -> dict[str, Any]:
+        """The keyword arguments the load analytics take from the settings."""
+        return {"hr_max": self.hr_max, "hr_rest": self.hr_rest, "sex": self.sex}
+
     def profile_answers(self) -> dict[str, Any]:
         """The hip check's ``age`` and ``sex`` answers these settings already give."""
         out: dict[str, Any] = {}

@@ -5,18 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from fastapi.testclient import TestClient
-
-from hipcoach.web.api import create_app
-
 EXAMPLES = Path(__file__).parents[2] / "examples"
 DATA = Path(__file__).parents[1] / "data"
-
-
-@pytest.fixture
-def client(home_dir):  # type: ignore[no-untyped-def]
-    return TestClient(create_app())
 
 
 def test_questions_match_the_cli(client, cli):

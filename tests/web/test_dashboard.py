@@ -24,8 +24,6 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from hipcoach.web.api import create_app
-
 DATA = Path(__file__).parents[1] / "data"
 EXAMPLES = Path(__file__).parents[2] / "examples"
 # Seven weeks of running ending last week, so the dashboard and the report (both as of
@@ -36,11 +34,6 @@ FIRST_MONDAY = THIS_MONDAY - timedelta(weeks=8)
 RATED_DAY = THIS_MONDAY - timedelta(weeks=2, days=-3)  # a Thursday in the week of the long run
 SHOE = "Pegasus 39"
 BROKEN = "activities/broken.fit"
-
-
-@pytest.fixture
-def client(home_dir):  # type: ignore[no-untyped-def]
-    return TestClient(create_app())
 
 
 def _gpx(start: datetime, km: float, pace_s_per_km: float = 330.0) -> bytes:

@@ -3,24 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 
-import pytest
-from fastapi.testclient import TestClient
-
-from hipcoach.web.api import create_app
-
-
-@pytest.fixture
-def client(home_dir):  # type: ignore[no-untyped-def]
-    return TestClient(create_app())
-
-
-def _form(html: str) -> tuple[str, str]:
-    state = re.search(r'name="state" value="([^"]*)"', html)
-    question = re.search(r'name="question" value="([^"]*)"', html)
-    assert state and question
-    return state.group(1).replace("&#34;", '"').replace("&quot;", '"'), question.group(1)
+from .wizard import form as _form
 
 
 def test_home_page_guides_a_first_run(client):

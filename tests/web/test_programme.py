@@ -20,7 +20,6 @@ from pypdf import PdfReader
 from hipcoach.plan.schedule import SessionItem
 from hipcoach.services import local_today
 from hipcoach.sessions.steps import session_steps
-from hipcoach.web.api import create_app
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 CASES = Path(__file__).parents[1] / "cases"
@@ -38,11 +37,6 @@ def _case(file: str, case_id: str) -> dict[str, object]:
 GTPS = json.loads((EXAMPLES / "lateral-hip.json").read_text())["answers"]
 URGENT = _case("conditions.jsonl", "fnsf-typical-1")
 SELF_CARE = _case("self_care.jsonl", "sc-post-long-run")
-
-
-@pytest.fixture
-def client(home_dir):  # type: ignore[no-untyped-def]
-    return TestClient(create_app())
 
 
 def _assess(client: TestClient, answers: dict[str, object]) -> dict[str, object]:
