@@ -11,14 +11,12 @@ the same numbers are there as tables.
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
 import anyio
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from hipcoach.errors import InputError
@@ -26,7 +24,6 @@ from hipcoach.web import uploads
 
 router = APIRouter()
 router.include_router(uploads.router)
-templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
 
 WEEK_CHOICES = (4, 8, 12, 26, 52, 104)
 DEFAULT_WEEKS = 12
@@ -59,11 +56,12 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
     units = _units()
     weeks = context.pop("weeks", DEFAULT_WEEKS)
     view = overview(weeks, units)
-    return templates.TemplateResponse(
+    from hipcoach.web.pages import page
+
+    return page(
         request,
         "training.html",
-        {
-            "disclaimer": kb.triage.disclaimer,
+        **{
             "view": view,
             "units": units,
             "weeks": weeks,
@@ -164,15 +162,11 @@ async def upload_form(request: Request) -> Response:
 def import_page(request: Request, job_id: str) -> HTMLResponse:
     """Progress of an import without JavaScript: the page refreshes itself while it runs."""
     from hipcoach.import_jobs import JOBS
-    from hipcoach.kb.load import load
 
     job = JOBS.get(job_id)
-    return templates.TemplateResponse(
-        request,
-        "import.html",
-        {"disclaimer": load().triage.disclaimer, "job": job},
-        status_code=200 if job else 404,
-    )
+    from hipcoach.web.pages import page
+
+    return page(request, "import.html", job=job, status_code=200 if job else 404)
 
 
 # --- JSON API ---------------------------------------------------------------------------------

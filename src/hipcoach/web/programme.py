@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
 from hipcoach.errors import InputError
 from hipcoach.web import programme_api as api
 
 router = APIRouter()
 router.include_router(api.router)
-templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
 
 KIND_WORDS = {
     "stretch": "Stretch",
@@ -45,19 +42,13 @@ DAY_WORDS = {
 
 
 def _page(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
-    from hipcoach.kb.load import load
+    from hipcoach.web.pages import page
 
-    return templates.TemplateResponse(
+    return page(
         request,
         name,
-        {
-            "disclaimer": load().triage.disclaimer,
-            "path": request.url.path,
-            "kind_words": KIND_WORDS,
-            "day_words": DAY_WORDS,
-            **context,
-        },
         status_code=status_code,
+        **{"kind_words": KIND_WORDS, "day_words": DAY_WORDS, **context},
     )
 
 
