@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import socket
 import subprocess
@@ -93,15 +94,6 @@ def main() -> None:
         today = datetime.now(UTC)
         export = Path(tmp) / "export.zip"
         demo_export(export, today)
-        run(env, "import", str(export))
-        answers = (ROOT / "tests" / "cases" / "self_care.jsonl").read_text().splitlines()[0]
-        import json
-
-        run(env, "assess", "--answers", "-", "--json", stdin=json.dumps(json.loads(answers)))
-        for back, pain in ((20, 2), (13, 3), (9, 4), (6, 5), (3, 4), (1, 3)):
-            day = (today - timedelta(days=back)).date().isoformat()
-            run(env, "diary", "add", "--pain", str(pain), "--where", "outer_hip",
-                "--when", "after", "--date", day)  # fmt: skip
         port = free_port()
         server = subprocess.Popen([HIPCOACH, "serve", "--port", str(port)], env=env,
                                   stdout=subprocess.DEVNULL)  # fmt: skip
@@ -113,7 +105,17 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
-            shoot(base, args.out, json.loads(answers)["answers"])
+            shoot(base, args.out, {"welcome": "/"})  # the first run, on an empty store
+            run(env, "import", str(export))
+            case = json.loads(
+                (ROOT / "tests" / "cases" / "self_care.jsonl").read_text().splitlines()[0]
+            )
+            run(env, "assess", "--answers", "-", "--json", stdin=json.dumps(case))
+            for back, pain in ((20, 2), (13, 3), (9, 4), (6, 5), (3, 4), (1, 3)):
+                day = (today - timedelta(days=back)).date().isoformat()
+                run(env, "diary", "add", "--pain", str(pain), "--where", "outer_hip",
+                    "--when", "after", "--date", day)  # fmt: skip
+            shoot(base, args.out, PAGES, case["answers"])
         finally:
             server.terminate()
             server.wait(10)
@@ -147,17 +149,22 @@ def hip_check(page: Any, base: str, answers: dict[str, Any], shot: Callable[[str
     shot("result")
 
 
-def shoot(base: str, out: Path, answers: dict[str, Any]) -> None:
+PAGES = {
+    "home": "/",
+    "training": "/training",
+    "programme": "/programme",
+    "exercises": "/programme/exercises",
+    "session": "/session",
+    "settings": "/settings",
+}
+
+
+def shoot(
+    base: str, out: Path, pages: dict[str, str], answers: dict[str, Any] | None = None
+) -> None:
+    """Each page at each size; with ``answers``, the hip check too."""
     from playwright.sync_api import sync_playwright
 
-    pages = {
-        "home": "/",
-        "training": "/training",
-        "programme": "/programme",
-        "exercises": "/programme/exercises",
-        "session": "/session",
-        "settings": "/settings",
-    }
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for size, viewport in SIZES.items():
@@ -174,7 +181,8 @@ def shoot(base: str, out: Path, answers: dict[str, Any]) -> None:
             for name, path in pages.items():
                 page.goto(base + path)
                 shot(name)
-            hip_check(page, base, answers, shot)
+            if answers is not None:
+                hip_check(page, base, answers, shot)
             ctx.close()
         browser.close()
     print(f"screenshots in {out}")
