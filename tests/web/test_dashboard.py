@@ -327,3 +327,18 @@ def test_the_pdf_report_with_history_contains_the_load_chart(client, imported, c
     cli("export", "report", str(tmp_path / "r.html"))
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "<svg" in html
+
+
+def test_flags_of_one_kind_are_shown_together_latest_first():
+    from hipcoach.web.dashboard import flag_groups
+
+    flags = [
+        {"id": "weekly_ramp", "date": "2026-10-05", "text": "first ramp"},
+        {"id": "single_run_spike", "date": "2026-10-20", "text": "long run"},
+        {"id": "weekly_ramp", "date": "2026-10-26", "text": "second ramp"},
+    ]
+    groups = flag_groups(flags)
+    assert [(g["text"], [e["text"] for e in earlier]) for g, earlier in groups] == [
+        ("second ramp", ["first ramp"]),
+        ("long run", []),
+    ]

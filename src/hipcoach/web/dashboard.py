@@ -63,6 +63,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         "training.html",
         **{
             "view": view,
+            "flag_groups": flag_groups(view.load["flags"]) if view else [],
             "units": units,
             "weeks": weeks,
             "week_choices": sorted({*WEEK_CHOICES, weeks}),
@@ -79,6 +80,16 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         },
         status_code=status,
     )
+
+
+def flag_groups(flags: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Flags of the same kind together: the latest in full, the earlier ones listed under
+    it, most recent kind first — a fast build-up flags week after week, and twelve cards
+    saying nearly the same thing would hide the point."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for f in sorted(flags, key=lambda f: str(f["date"]), reverse=True):
+        groups.setdefault(str(f["id"]), []).append(f)
+    return [(fs[0], fs[1:]) for fs in groups.values()]
 
 
 @router.get("/training", response_class=HTMLResponse, summary="The training dashboard page")
