@@ -237,3 +237,25 @@ def test_the_calendar_and_the_data_download_from_the_programme(desktop: Page, tm
     assert events and all(str(e["UID"]) for e in events)
     with zipfile.ZipFile(files[".zip"]) as z:
         assert {"assessment.csv", "session_log.csv", "setting.csv"} <= set(z.namelist())
+
+
+def test_the_next_morning_rating_moves_the_programme(page: Page):
+    from datetime import timedelta
+
+    from hipcoach.services import local_today
+
+    _assessed(page)
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    logged = page.request.post("/api/sessions", data={"pain_during": 2, "date": yesterday})
+    assert logged.ok, logged.text()
+    page.goto("/programme")
+    heading = page.get_by_role("heading", name="How is your hip this morning?")
+    expect(heading).to_be_visible()
+    check_page(page)
+    page.get_by_label("Pain this morning (0 = none, 10 = worst)").fill("8")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the rating").click()
+    assert "Your programme: go back a step" in page.locator("main").inner_text()
+    check_page(page)
+    page.goto("/programme")
+    expect(page.get_by_role("heading", name="How is your hip this morning?")).to_have_count(0)
