@@ -175,6 +175,10 @@ def shoot(
             page = ctx.new_page()
 
             def shot(name: str, size: str = size, page: Any = page) -> None:
+                if size == "desktop":  # bring lazy images in before a full-page shot
+                    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                    page.wait_for_timeout(300)
+                    page.evaluate("window.scrollTo(0, 0)")
                 page.wait_for_timeout(700)  # charts draw after load
                 page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=size == "desktop")
 
