@@ -183,10 +183,17 @@ def _session_page(
     except InputError:
         session = None
     library = _library()
+    from hipcoach.plan.rules import load_rules
+
+    pain = load_rules().pain_monitoring
     return _page(
         request,
         "session.html",
         status_code=status_code,
+        pain_safe=int(pain.safe_max.value),
+        pain_acceptable=int(pain.acceptable_max.value),
+        pain_settle_h=int(pain.settle_within_hours.value),
+        pain_sources=", ".join(pain.source),
         session=session,
         library=library,
         error=error,
