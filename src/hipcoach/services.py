@@ -1,9 +1,10 @@
-"""Use cases shared by the command line and (later) the web: they join storage to the core."""
+"""Use cases shared by the command line and the web: they join storage to the core."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
 
     from hipcoach.diary import PainEntry
     from hipcoach.exports.report import Report
+    from hipcoach.plan.prevention import FormAdvice, RunningPlan
     from hipcoach.plan.progression import Decision
+    from hipcoach.plan.return_to_run import ReturnToRunPlan
+    from hipcoach.plan.rules import Advice
     from hipcoach.plan.schedule import PlannedDay
     from hipcoach.plan.treatment import TreatmentPlan
     from hipcoach.sessions.calendar import CalendarDay
@@ -387,3 +391,73 @@ def data_zip() -> bytes:
         out = Path(tmp) / "hipcoach-data.zip"
         export_data(open_engine(), out)
         return out.read_bytes()
+
+
+@dataclass(frozen=True)
+class RunningAdvice:
+    """A prevention running plan with the shoe and running-form advice that goes with it."""
+
+    plan: RunningPlan
+    shoes: list[Advice]
+    form: FormAdvice
+
+
+def running_plan(
+    goal: str, weeks: int, weekly: float | None, units: Units, today: date
+) -> RunningAdvice:
+    """`hipcoach plan --goal`: a build-up to ``goal`` (5k, 10k, half, marathon or a distance)
+    in ``weeks``, from the stored history or from ``weekly`` (in ``units``) without one.
+    Raises ``InputError`` (``GoalUnreachable`` with the weeks it would take) on bad input."""
+    from hipcoach.cli.plan import parse_goal
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.plan.prevention import (
+        build_running_plan,
+        form_advice,
+        recent_cadence,
+        shoe_advice,
+    )
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.units import METRES_PER_MILE
+
+    rules = load_rehab_rules()
+    history, _ = load_report(today, units=units)
+    current = None if weekly is None else weekly * (METRES_PER_MILE if units == "mi" else 1000.0)
+    plan = build_running_plan(
+        parse_goal(goal),
+        weeks,
+        history=history,
+        current_weekly_m=current,
+        rules=rules,
+        start=today,
+        library=load_library(),
+    )
+    shoes, _ = shoe_advice(history, rules)
+    form = form_advice(recent_cadence(history, rules) if history else None, rules)
+    return RunningAdvice(plan, list(shoes), form)
+
+
+def return_to_run(today: date, treatment: TreatmentPlan | None = None) -> ReturnToRunPlan:
+    """`hipcoach plan --return`: the criteria-gated return to running for ``treatment`` (by
+    default the latest assessment's). Raises ``InputError`` without one, or when it says to
+    see a doctor first."""
+    from hipcoach.errors import InputError
+    from hipcoach.plan.return_to_run import build_return_to_run
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+
+    treatment = treatment or treatment_for(None, start=today)
+    if treatment is None:
+        raise InputError("no assessment yet: do the hip check (`hipcoach assess`) first")
+    if not treatment.conditions or treatment.no_programme is not None:
+        raise InputError(
+            "no return-to-running plan for this assessment: see a doctor first, as the "
+            "plan says (`hipcoach plan`)"
+        )
+    return build_return_to_run(treatment.conditions, load_rehab_rules(), start=today)
+
+
+def keep_plan_days(days: Sequence[PlannedDay]) -> None:
+    """Make ``days`` the plan that `hipcoach session`, the calendar and the exports follow."""
+    from hipcoach.exports.data import plan_to_json
+    from hipcoach.storage.diary import DiaryRepository
+
+    DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(list(days))})

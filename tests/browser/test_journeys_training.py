@@ -259,3 +259,19 @@ def test_the_next_morning_rating_moves_the_programme(page: Page):
     check_page(page)
     page.goto("/programme")
     expect(page.get_by_role("heading", name="How is your hip this morning?")).to_have_count(0)
+
+
+def test_back_to_running_and_a_running_plan_at_every_size(page: Page):
+    _assessed(page)
+    page.goto("/programme")
+    page.get_by_role("link", name="Back to running").click()
+    expect(page.get_by_role("heading", name="Tests to pass first, in this order")).to_be_visible()
+    check_page(page)
+    page.goto("/programme/running")
+    page.get_by_label("Goal", exact=True).select_option("half")
+    page.get_by_label("Weeks to the goal").fill("16")
+    page.get_by_label("Now running per week", exact=False).fill("25")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show the plan").click()
+    expect(page.get_by_role("heading", name="16 weeks to", exact=False)).to_be_visible()
+    check_page(page)

@@ -285,64 +285,22 @@ def plan(
 ) -> None:
     """The treatment plan for your assessment, or (--goal) a running plan that prevents relapse."""
     from hipcoach.cli import plan as view
-    from hipcoach.plan.library_load import load_library
-    from hipcoach.plan.rules import load_rules
     from hipcoach.services import preferred_units as preferred
-    from hipcoach.units import METRES_PER_MILE
 
     u = preferred(units)
     today = _today()
-    rules = load_rules()
     if goal is not None:
-        from hipcoach.plan.prevention import build_running_plan
-        from hipcoach.services import load_report
+        from hipcoach.services import running_plan
 
-        history, _ = load_report(today, units=u)
-        current = None if weekly is None else weekly * (METRES_PER_MILE if u == "mi" else 1000.0)
-        running = build_running_plan(
-            view.parse_goal(goal),
-            weeks,
-            history=history,
-            current_weekly_m=current,
-            rules=rules,
-            start=today,
-            library=load_library(),
-        )
-        from hipcoach.plan.prevention import form_advice, recent_cadence, shoe_advice
-
-        shoes, _ = shoe_advice(history, rules)
-        form = form_advice(recent_cadence(history, rules) if history else None, rules)
+        advice = running_plan(goal, weeks, weekly, u, today)
         if as_json:
-            print(
-                json.dumps(
-                    {
-                        "shoes": [a.text for a in shoes],
-                        "form": [form.cadence.text, *(c.text for c in form.cues)],
-                        "target_cadence_spm": form.target_spm,
-                        "weeks": [
-                            {
-                                "week": w.number,
-                                "start": w.start.isoformat(),
-                                "change": w.change,
-                                "volume_m": w.volume_m,
-                                "runs_m": list(w.runs_m),
-                                "race": w.race,
-                            }
-                            for w in running.weeks
-                        ],
-                    },
-                    indent=2,
-                )
-            )
+            print(json.dumps(view.running_json(advice), indent=2))
         else:
-            view.render_running(running, u, console)
-            view.print_advice(console, "Shoes", list(shoes))
-            view.print_advice(console, "Running form", [form.cadence, *form.cues])
+            view.render_running(advice.plan, u, console)
+            view.print_advice(console, "Shoes", advice.shoes)
+            view.print_advice(console, "Running form", [advice.form.cadence, *advice.form.cues])
         return
-    from hipcoach.exports.data import plan_to_json
-    from hipcoach.services import treatment_for
-    from hipcoach.storage.db import open_engine
-    from hipcoach.storage.diary import DiaryRepository
+    from hipcoach.services import keep_plan_days, treatment_for
 
     data: Any = None
     if answers is not None:
@@ -360,30 +318,12 @@ def plan(
     if back_to_running:
         from rich.table import Table
 
-        from hipcoach.plan.return_to_run import build_return_to_run
+        from hipcoach.services import keep_plan_days, return_to_run
 
-        if not treatment.conditions or treatment.no_programme is not None:
-            raise InputError(
-                "no return-to-running plan for this assessment: see a doctor first, as the "
-                "plan says (`hipcoach plan`)"
-            )
-        rtr = build_return_to_run(treatment.conditions, rules, start=today)
-        DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(rtr.days)})
+        rtr = return_to_run(today, treatment)
+        keep_plan_days(rtr.days)
         if as_json:
-            print(
-                json.dumps(
-                    {
-                        "tissue": rtr.tissue,
-                        "max_pain": rtr.max_pain,
-                        "gates": [a.text for a in rtr.gates],
-                        "days": [
-                            {"date": d.day.isoformat(), "kind": d.kind, "title": d.title}
-                            for d in rtr.days
-                        ],
-                    },
-                    indent=2,
-                )
-            )
+            print(json.dumps(view.return_json(rtr), indent=2))
         else:
             view.print_advice(console, "Before you start", list(rtr.before_you_start))
             view.print_advice(console, "Tests to pass first", list(rtr.gates))
@@ -395,7 +335,7 @@ def plan(
                 table.add_row(d.day.strftime("%a %d %b"), d.title)
             console.print(table)
         return
-    DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(treatment.days)})
+    keep_plan_days(treatment.days)
     if as_json:
         print(json.dumps(view.to_json(treatment), indent=2, ensure_ascii=False))
     else:

@@ -170,3 +170,40 @@ def render_running(plan: Any, units: Units, console: Console) -> None:
         )
     console.print(table)
     print_advice(console, "Notes", list(plan.notes))
+
+
+def running_json(advice: Any) -> dict[str, Any]:
+    """`plan --goal --json`: the same fields as the web's running-plan API."""
+    form = advice.form
+    return {
+        "goal_m": advice.plan.goal_distance_m,
+        "shoes": [a.text for a in advice.shoes],
+        "form": [form.cadence.text, *(c.text for c in form.cues)],
+        "target_cadence_spm": form.target_spm,
+        "notes": [a.text for a in advice.plan.notes],
+        "weeks": [
+            {
+                "week": w.number,
+                "start": w.start.isoformat(),
+                "change": w.change,
+                "volume_m": w.volume_m,
+                "runs_m": list(w.runs_m),
+                "race": w.race,
+            }
+            for w in advice.plan.weeks
+        ],
+    }
+
+
+def return_json(rtr: Any) -> dict[str, Any]:
+    """`plan --return --json`: the same fields as the web's return-to-running API."""
+    return {
+        "tissue": rtr.tissue,
+        "max_pain": rtr.max_pain,
+        "before_you_start": [a.text for a in rtr.before_you_start],
+        "gates": [a.text for a in rtr.gates],
+        "on_pain": rtr.on_pain.text,
+        "days": [
+            {"date": d.day.isoformat(), "kind": d.kind, "title": d.title} for d in rtr.days
+        ],
+    }

@@ -105,13 +105,14 @@ def create_app() -> FastAPI:
     app.include_router(router)
     from fastapi.staticfiles import StaticFiles
 
-    from hipcoach.web import dashboard, programme, settings
+    from hipcoach.web import dashboard, programme, running, settings
     from hipcoach.web.pages import router as pages
 
     app.include_router(pages)
     app.include_router(dashboard.router)
     app.include_router(programme.router)
     app.include_router(settings.router)
+    app.include_router(running.router)
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("hipcoach.web") / "static")),
