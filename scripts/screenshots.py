@@ -155,6 +155,8 @@ PAGES = {
     "programme": "/programme",
     "exercises": "/programme/exercises",
     "session": "/session",
+    "return": "/programme/return",
+    "running": "/programme/running?goal=half&weeks=16",
     "settings": "/settings",
 }
 
