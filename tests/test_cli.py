@@ -197,3 +197,16 @@ def test_real_console_script_runs(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["urgency"]["level"] == "emergency"
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(cli):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = cli("serve", "--port", str(port))
+    assert out.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in out.output and "--port" in out.output
+    assert "Traceback" not in out.output

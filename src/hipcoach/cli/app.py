@@ -352,11 +352,24 @@ def serve(
 ) -> None:
     """Start the web app in your browser (JSON API under /api/). Local only: your data
     stays on this computer."""
+    import socket
+
     import uvicorn
 
     from hipcoach.web.api import create_app
 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
+    # Bind first, so a busy port is one clear line instead of a server that starts and dies.
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        raise InputError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); is hipcoach already "
+            f"running at http://{shown}:{port}/ ? Otherwise choose another port with --port"
+        ) from None
     console.print(
         f"hipcoach is running: open [bold]http://{shown}:{port}/[/] in your browser "
         "(Ctrl-C to stop)."
@@ -366,7 +379,8 @@ def serve(
             "[yellow]Listening beyond this computer: anyone on your network can see your "
             "health data.[/]"
         )
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    server.run(sockets=[sock])
 
 
 @kb_app.command("check")
