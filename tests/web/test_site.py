@@ -114,7 +114,7 @@ def test_the_body_map_has_a_region_for_every_place_in_the_question(client, kb):
     regions = set(re.findall(r'data-choice="([a-z_]+)"', r.text))
     choices = {c.id for c in kb.question_by_id["location"].choices}
     assert regions == choices
-    assert all(view in r.text for view in (">Front<", ">Side<", ">Back<"))
+    assert all(view in r.text for view in (">Front<", ">Side (right)<", ">Back<"))
     assert '<script src="/static/bodymap.js"' in r.text
     assert client.get("/static/bodymap.js").status_code == 200
     # The checkboxes stay the real control: ticking two places answers the question.
