@@ -342,3 +342,13 @@ def test_flags_of_one_kind_are_shown_together_latest_first():
         ("second ramp", ["first ramp"]),
         ("long run", []),
     ]
+
+
+def test_the_saved_unit_reaches_the_flags_and_the_hip_checks_training_facts(client, imported):
+    client.put("/api/settings", json={"units": "mi"})
+    flags = client.get("/api/load").json()["flags"]
+    assert flags and any(" mi" in f["text"] for f in flags)
+    assert not any(" km" in f["text"] for f in flags)
+    result = client.post("/api/assess", params={"store": False}, json={"answers": {"age": 40}})
+    facts = " ".join(f["text"] for f in result.json()["contributing_factors"])
+    assert " mi" in facts and " km" not in facts

@@ -39,12 +39,12 @@ def assess(
     from hipcoach.assess.answers import parse_answers
     from hipcoach.assess.engine import assess as run
     from hipcoach.kb.load import load
-    from hipcoach.services import history_facts
+    from hipcoach.services import history_facts, preferred_units
 
     kb = load()
     raw = payload.get("answers", payload)
     answers = parse_answers(kb, raw)
-    result = run(kb, answers, history_facts())
+    result = run(kb, answers, history_facts(units=preferred_units()))
     if store:
         from hipcoach.storage.db import open_engine
         from hipcoach.storage.diary import DiaryRepository
@@ -58,9 +58,9 @@ def assess(
 @router.get("/load", summary="Weekly load and overuse flags; same as `hipcoach load --json`")
 def load_view(weeks: int = Query(12, ge=1, le=520)) -> dict[str, Any]:
     from hipcoach.cli.load import to_json
-    from hipcoach.services import load_report
+    from hipcoach.services import load_report, preferred_units
 
-    history, flags = load_report(_local_today(), recent_weeks=weeks)
+    history, flags = load_report(_local_today(), units=preferred_units(), recent_weeks=weeks)
     if history is None:
         return {"weeks": [], "flags": []}
     return to_json(history, flags, weeks)

@@ -102,7 +102,7 @@ def _ask(
     from hipcoach.assess.engine import assess
     from hipcoach.assess.interview import next_step
     from hipcoach.kb.load import load
-    from hipcoach.services import history_facts
+    from hipcoach.services import history_facts, preferred_units
 
     kb = load()
     parsed = parse_answers(kb, answers)
@@ -116,7 +116,7 @@ def _ask(
         from hipcoach.storage.db import open_engine
         from hipcoach.storage.diary import DiaryRepository
 
-        result = assess(kb, parsed, history_facts())
+        result = assess(kb, parsed, history_facts(units=preferred_units()))
         DiaryRepository(open_engine()).save_assessment(
             answers=parsed, result=result.to_dict(), kb_version=kb.version
         )
