@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -232,3 +233,31 @@ class Importer:
         report.imported_files += 1
         report.imported_activities += len(keep)
         done(Outcome(name, "imported", "; ".join(reasons), len(keep)))
+
+
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".gz", ".zip")
+
+
+def estimate_items(paths: list[Path]) -> int:
+    """Roughly how many files an import will look at, for the progress bar's total.
+
+    Cheap (zip directories only, no decompression); nested archives count once, so the
+    bar's total grows if the estimate was low.
+    """
+    n = 0
+    for p in paths:
+        if p.is_dir():
+            n += sum(1 for f in p.rglob("*") if f.is_file())
+        elif zipfile.is_zipfile(p):
+            try:
+                with zipfile.ZipFile(p) as z:
+                    n += sum(
+                        1
+                        for i in z.infolist()
+                        if not i.is_dir() and i.filename.lower().endswith(ACTIVITY_SUFFIXES)
+                    )
+            except (zipfile.BadZipFile, OSError):
+                n += 1
+        else:
+            n += 1
+    return max(n, 1)

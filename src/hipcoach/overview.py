@@ -11,6 +11,7 @@ from typing import Any
 
 from hipcoach.diary import PainEntry, PainWeek, weekly_pain
 from hipcoach.exports import charts
+from hipcoach.services import local_today
 from hipcoach.training.model import Activity
 from hipcoach.units import Units
 
@@ -46,10 +47,6 @@ class Overview:
     pain: list[PainEntry] = field(default_factory=list)
 
 
-def today() -> date:
-    """The day the load report is computed for: the same as ``GET /api/load``."""
-    return _local_today()
-
 
 def _pain_weeks(mondays: list[date]) -> list[PainWeek]:
     from hipcoach.services import has_history
@@ -74,13 +71,13 @@ def pain_entries(limit: int | None = None) -> list[PainEntry]:
 
 def overview(weeks: int, units: Units, day: date | None = None) -> Overview | None:
     """The dashboard for the last ``weeks`` weeks, or None before anything was imported."""
-    from hipcoach.cli.load import to_json
+    from hipcoach.jsonviews import load_json
     from hipcoach.services import load_report
     from hipcoach.storage.db import open_engine
     from hipcoach.storage.repository import Repository
     from hipcoach.training.rules import load_rules
 
-    day = day or today()
+    day = day or local_today()
     history, flags = load_report(day, units=units, recent_weeks=weeks)
     if history is None:
         return None
@@ -111,7 +108,7 @@ def overview(weeks: int, units: Units, day: date | None = None) -> Overview | No
         today=history.today,
         units=units,
         weeks=weeks,
-        load=to_json(history, flags, weeks),
+        load=load_json(history, flags, weeks),
         charts=built,
         shoes=shoes,
         shoe_range_m=(lo, hi),
@@ -163,8 +160,3 @@ def record_pain(
         decision = progress_programme(stored.pain, stored.day)
     return stored, decision
 
-
-def _local_today() -> date:
-    from hipcoach.services import local_today
-
-    return local_today()

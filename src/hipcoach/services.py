@@ -408,11 +408,11 @@ def running_plan(
     """`hipcoach plan --goal`: a build-up to ``goal`` (5k, 10k, half, marathon or a distance)
     in ``weeks``, from the stored history or from ``weekly`` (in ``units``) without one.
     Raises ``InputError`` (``GoalUnreachable`` with the weeks it would take) on bad input."""
-    from hipcoach.cli.plan import parse_goal
     from hipcoach.plan.library_load import load_library
     from hipcoach.plan.prevention import (
         build_running_plan,
         form_advice,
+        parse_goal,
         recent_cadence,
         shoe_advice,
     )

@@ -77,7 +77,8 @@ def questions(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for other tools.")] = False,
 ) -> None:
     """List the questionnaire: ids, answer types, choices and when each is asked."""
-    from hipcoach.cli.questions import print_questions, questions_json
+    from hipcoach.cli.questions import print_questions
+    from hipcoach.jsonviews import questions_json
 
     kb = _kb()
     if as_json:
@@ -226,7 +227,8 @@ def load(
     units: UnitsOption = None,
 ) -> None:
     """Training load by week, the overuse patterns behind hip pain, and a volume chart."""
-    from hipcoach.cli.load import render, to_json
+    from hipcoach.cli.load import render
+    from hipcoach.jsonviews import load_json
     from hipcoach.services import load_report
     from hipcoach.services import preferred_units as preferred
 
@@ -247,7 +249,7 @@ def load(
             )
         return
     if as_json:
-        print(json.dumps(to_json(history, flags, weeks), indent=2, default=str))
+        print(json.dumps(load_json(history, flags, weeks), indent=2, default=str))
     else:
         if day is None and history.today != _today():
             console.print(
@@ -284,6 +286,7 @@ def plan(
     units: UnitsOption = None,
 ) -> None:
     """The treatment plan for your assessment, or (--goal) a running plan that prevents relapse."""
+    from hipcoach import jsonviews
     from hipcoach.cli import plan as view
     from hipcoach.services import preferred_units as preferred
 
@@ -294,7 +297,7 @@ def plan(
 
         advice = running_plan(goal, weeks, weekly, u, today)
         if as_json:
-            print(json.dumps(view.running_json(advice), indent=2))
+            print(json.dumps(jsonviews.running_json(advice), indent=2))
         else:
             view.render_running(advice.plan, u, console)
             view.print_advice(console, "Shoes", advice.shoes)
@@ -323,7 +326,7 @@ def plan(
         rtr = return_to_run(today, treatment)
         keep_plan_days(rtr.days)
         if as_json:
-            print(json.dumps(view.return_json(rtr), indent=2))
+            print(json.dumps(jsonviews.return_json(rtr), indent=2))
         else:
             view.print_advice(console, "Before you start", list(rtr.before_you_start))
             view.print_advice(console, "Tests to pass first", list(rtr.gates))
@@ -337,7 +340,7 @@ def plan(
         return
     keep_plan_days(treatment.days)
     if as_json:
-        print(json.dumps(view.to_json(treatment), indent=2, ensure_ascii=False))
+        print(json.dumps(jsonviews.plan_json(treatment), indent=2, ensure_ascii=False))
     else:
         view.render(treatment, console)
 

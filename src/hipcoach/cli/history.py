@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,38 +23,12 @@ from rich.table import Table
 from rich.text import Text
 
 from hipcoach.errors import InputError
-from hipcoach.importing import Importer, ImportReport, Outcome
+from hipcoach.importing import Importer, ImportReport, Outcome, estimate_items
+from hipcoach.jsonviews import activity_record
 from hipcoach.storage.db import data_dir, open_engine
 from hipcoach.storage.repository import Repository
 from hipcoach.training.model import Activity
 from hipcoach.units import Units, distance, duration
-
-ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".gz", ".zip")
-
-
-def estimate_items(paths: list[Path]) -> int:
-    """Roughly how many files an import will look at, for the progress bar's total.
-
-    Cheap (zip directories only, no decompression); nested archives count once, so the
-    bar's total grows if the estimate was low.
-    """
-    n = 0
-    for p in paths:
-        if p.is_dir():
-            n += sum(1 for f in p.rglob("*") if f.is_file())
-        elif zipfile.is_zipfile(p):
-            try:
-                with zipfile.ZipFile(p) as z:
-                    n += sum(
-                        1
-                        for i in z.infolist()
-                        if not i.is_dir() and i.filename.lower().endswith(ACTIVITY_SUFFIXES)
-                    )
-            except (zipfile.BadZipFile, OSError):
-                n += 1
-        else:
-            n += 1
-    return max(n, 1)
 
 
 def run_import(paths: list[Path], console: Console, *, workers: int | None = None) -> ImportReport:
@@ -121,29 +94,6 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def _record(a: Activity, original: tuple[str, str | None] | None = None) -> dict[str, Any]:
-    return {
-        "start_utc": a.start_utc.isoformat(),
-        "start_local": a.local_start.replace(tzinfo=None).isoformat(timespec="seconds"),
-        "utc_offset_s": a.utc_offset_s,
-        "sport": a.sport,
-        "name": a.name,
-        "distance_km": None if a.distance_m is None else round(a.distance_m / 1000, 3),
-        "moving_time_s": a.moving_s,
-        "elapsed_time_s": a.elapsed_s,
-        "avg_hr": a.avg_hr,
-        "max_hr": a.max_hr,
-        "avg_cadence_spm": a.avg_cadence_spm,
-        "ascent_m": a.ascent_m,
-        "gear": a.gear,
-        "rpe": a.rpe,
-        "device": a.device,
-        "source_format": a.source_format,
-        "original_name": original[0] if original else None,
-        "original_copy": original[1] if original else None,
-    }
-
-
 def list_activities(
     console: Console,
     *,
@@ -158,7 +108,7 @@ def list_activities(
     files = repo.originals() if fmt in ("json", "csv") else {}
 
     def rec(a: Activity) -> dict[str, Any]:
-        return _record(a, files.get((a.start_utc, a.elapsed_s)))
+        return activity_record(a, files.get((a.start_utc, a.elapsed_s)))
 
     if fmt == "json":
         print(json.dumps([rec(a) for a in rows], indent=2, ensure_ascii=False))

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from hipcoach.jsonviews import STRENGTH_WORDS
 from hipcoach.training.flags import Flag
 from hipcoach.training.load import LoadHistory, WeekSummary
 from hipcoach.units import METRES_PER_MILE, Units, distance, duration
 
 SEVERITY_STYLE = {"high": "bold red", "warn": "yellow", "info": "cyan"}
-STRENGTH_WORDS = {
-    "trial": "tested in a randomised trial",
-    "observational": "an association in cohort studies, not proof",
-    "heuristic": "a rule of thumb, not tested",
-}
+
 
 
 def _pct(x: float | None) -> str:
@@ -109,51 +104,3 @@ def render(
         )
 
 
-def to_json(history: LoadHistory, flags: list[Flag], weeks: int) -> dict[str, Any]:
-    def week(w: WeekSummary) -> dict[str, Any]:
-        d = asdict(w)
-        d["monday"] = w.monday.isoformat()
-        return d
-
-    shown = list(history.weeks[-weeks:])
-    since = shown[0].monday if shown else history.today
-    return {
-        "today": history.today.isoformat(),
-        "weeks": [week(w) for w in shown],
-        "acwr": None
-        if not history.acwr.size or not math.isfinite(history.acwr[-1])
-        else round(float(history.acwr[-1]), 3),
-        "shoes": [
-            {
-                "gear": s.gear,
-                "distance_m": s.distance_m,
-                "runs": s.runs,
-                "first_day": s.first_day.isoformat(),
-                "last_day": s.last_day.isoformat(),
-            }
-            for s in history.shoes
-        ],
-        "flags": [
-            {
-                "id": f.id,
-                "severity": f.severity,
-                "date": f.day.isoformat(),
-                "title": f.title,
-                "text": f.text,
-                "strength": f.strength,
-                "caveat": f.caveat,
-                "sources": list(f.source),
-                "evidence": [
-                    {
-                        "label": e.label,
-                        "value": e.value,
-                        "unit": e.unit,
-                        "date": e.day.isoformat() if e.day else None,
-                    }
-                    for e in f.evidence
-                ],
-            }
-            for f in flags
-            if f.day >= since
-        ],
-    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
@@ -89,67 +88,6 @@ def render(plan: TreatmentPlan, console: Console) -> None:
         console.print(days)
 
 
-def to_json(plan: TreatmentPlan) -> dict[str, Any]:
-    def advice(a: Any) -> dict[str, Any] | None:
-        return None if a is None else {"text": a.text, "sources": list(a.source)}
-
-    return {
-        "urgency": plan.urgency,
-        "title": plan.urgency_title,
-        "action": plan.urgency_action,
-        "conditions": list(plan.conditions),
-        "no_programme": advice(plan.no_programme),
-        "immediate": [advice(a) for a in plan.immediate],
-        "painkillers": advice(plan.painkillers),
-        "see_physio": advice(plan.see_physio),
-        "stop": [advice(a) for a in plan.stop],
-        "keep": [advice(a) for a in plan.keep],
-        "phases": [
-            {
-                "phase": p.phase,
-                "title": p.title,
-                "goal": p.goal,
-                "every_days": p.every_days,
-                "exercises": [e.id for e in p.exercises],
-            }
-            for p in plan.phases
-        ],
-        "excluded": [asdict(e) for e in plan.excluded],
-        "days": [
-            {
-                "date": d.day.isoformat(),
-                "kind": d.kind,
-                "title": d.title,
-                "items": [asdict(i) for i in d.items],
-                "uid_key": d.uid_key,
-            }
-            for d in plan.days
-        ],
-    }
-
-
-GOALS = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
-
-
-def parse_goal(text: str) -> float:
-    """'half', 'marathon', '10k', or a distance like '15km' / '10mi' → metres."""
-    from hipcoach.errors import InputError
-    from hipcoach.units import METRES_PER_MILE
-
-    key = text.strip().lower()
-    if key in GOALS:
-        return GOALS[key]
-    for suffix, factor in (("km", 1000.0), ("mi", METRES_PER_MILE), ("k", 1000.0)):
-        if key.endswith(suffix):
-            try:
-                return float(key.removesuffix(suffix)) * factor
-            except ValueError:
-                break
-    raise InputError(
-        f"--goal {text!r} is not a race distance; use 5k, 10k, half, marathon, or e.g. 15km / 10mi"
-    )
-
-
 def render_running(plan: Any, units: Units, console: Console) -> None:
     from hipcoach.units import distance
 
@@ -172,38 +110,3 @@ def render_running(plan: Any, units: Units, console: Console) -> None:
     print_advice(console, "Notes", list(plan.notes))
 
 
-def running_json(advice: Any) -> dict[str, Any]:
-    """`plan --goal --json`: the same fields as the web's running-plan API."""
-    form = advice.form
-    return {
-        "goal_m": advice.plan.goal_distance_m,
-        "shoes": [a.text for a in advice.shoes],
-        "form": [form.cadence.text, *(c.text for c in form.cues)],
-        "target_cadence_spm": form.target_spm,
-        "notes": [a.text for a in advice.plan.notes],
-        "weeks": [
-            {
-                "week": w.number,
-                "start": w.start.isoformat(),
-                "change": w.change,
-                "volume_m": w.volume_m,
-                "runs_m": list(w.runs_m),
-                "race": w.race,
-            }
-            for w in advice.plan.weeks
-        ],
-    }
-
-
-def return_json(rtr: Any) -> dict[str, Any]:
-    """`plan --return --json`: the same fields as the web's return-to-running API."""
-    return {
-        "tissue": rtr.tissue,
-        "max_pain": rtr.max_pain,
-        "before_you_start": [a.text for a in rtr.before_you_start],
-        "gates": [a.text for a in rtr.gates],
-        "on_pain": rtr.on_pain.text,
-        "days": [
-            {"date": d.day.isoformat(), "kind": d.kind, "title": d.title} for d in rtr.days
-        ],
-    }

@@ -48,6 +48,27 @@ UNDER = 0.999
 plan run of exactly +10% would be flagged; the cap is taken a hair (0.1%) below."""
 
 
+RACE_DISTANCES_M = {"5k": 5000.0, "10k": 10000.0, "half": 21097.5, "marathon": 42195.0}
+
+
+def parse_goal(text: str) -> float:
+    """'half', 'marathon', '10k', or a distance like '15km' / '10mi' → metres."""
+    from hipcoach.units import METRES_PER_MILE
+
+    key = text.strip().lower()
+    if key in RACE_DISTANCES_M:
+        return RACE_DISTANCES_M[key]
+    for suffix, factor in (("km", 1000.0), ("mi", METRES_PER_MILE), ("k", 1000.0)):
+        if key.endswith(suffix):
+            try:
+                return float(key.removesuffix(suffix)) * factor
+            except ValueError:
+                break
+    raise InputError(
+        f"goal {text!r} is not a race distance; use 5k, 10k, half, marathon, or e.g. 15km / 10mi"
+    )
+
+
 class GoalUnreachable(InputError):
     """The goal cannot be reached safely in the weeks given; ``weeks_needed`` says how many
     it would take at the caps (None: more than the longest plan we compute)."""

@@ -6,7 +6,6 @@ return their JSON. A ``HipcoachError`` becomes one clear message with its HTTP s
 
 from __future__ import annotations
 
-from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -15,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from hipcoach import __version__
 from hipcoach.errors import HipcoachError, InputError
+from hipcoach.services import local_today
 
 router = APIRouter(prefix="/api")
 
@@ -23,7 +23,7 @@ STATUS = {2: 422, 3: 500, 4: 500}  # exit code → HTTP status
 
 @router.get("/questions", summary="The questionnaire: ids, types, choices, when asked")
 def questions() -> dict[str, Any]:
-    from hipcoach.cli.questions import questions_json
+    from hipcoach.jsonviews import questions_json
     from hipcoach.kb.load import load
 
     return questions_json(load())
@@ -57,18 +57,18 @@ def assess(
 
 @router.get("/load", summary="Weekly load and overuse flags; same as `hipcoach load --json`")
 def load_view(weeks: int = Query(12, ge=1, le=520)) -> dict[str, Any]:
-    from hipcoach.cli.load import to_json
+    from hipcoach.jsonviews import load_json
     from hipcoach.services import load_report, preferred_units
 
-    history, flags = load_report(_local_today(), units=preferred_units(), recent_weeks=weeks)
+    history, flags = load_report(local_today(), units=preferred_units(), recent_weeks=weeks)
     if history is None:
         return {"weeks": [], "flags": []}
-    return to_json(history, flags, weeks)
+    return load_json(history, flags, weeks)
 
 
 @router.get("/activities", summary="Imported activities; same as `hipcoach activities --json`")
 def activities(sport: str | None = None) -> list[dict[str, Any]]:
-    from hipcoach.cli.history import _record
+    from hipcoach.jsonviews import activity_record
     from hipcoach.services import has_history
     from hipcoach.storage.db import open_engine
     from hipcoach.storage.repository import Repository
@@ -77,18 +77,19 @@ def activities(sport: str | None = None) -> list[dict[str, Any]]:
         return []
     repo = Repository(open_engine())
     files = repo.originals()
-    return [_record(a, files.get((a.start_utc, a.elapsed_s))) for a in repo.activities(sport=sport)]
+    acts = repo.activities(sport=sport)
+    return [activity_record(a, files.get((a.start_utc, a.elapsed_s))) for a in acts]
 
 
 @router.get("/plan", summary="Treatment plan for the latest assessment (`hipcoach plan --json`)")
 def plan(days: int = Query(14, ge=1, le=84)) -> dict[str, Any]:
-    from hipcoach.cli.plan import to_json
+    from hipcoach.jsonviews import plan_json
     from hipcoach.services import treatment_for
 
-    treatment = treatment_for(None, start=_local_today(), days=days)
+    treatment = treatment_for(None, start=local_today(), days=days)
     if treatment is None:
         raise InputError("no assessment yet: POST your answers to /api/assess first")
-    return to_json(treatment)
+    return plan_json(treatment)
 
 
 def create_app() -> FastAPI:
@@ -166,8 +167,3 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
 
     return page(request, "error.html", status_code=status, title=title, message=message)
 
-
-def _local_today() -> date:
-    from hipcoach.services import local_today
-
-    return local_today()

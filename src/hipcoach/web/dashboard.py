@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import UploadFile
 
 from hipcoach.errors import InputError
+from hipcoach.services import local_today
 from hipcoach.web import uploads
 
 router = APIRouter()
@@ -38,16 +39,11 @@ def _units() -> Any:
     return preferred_units()
 
 
-def _local_today() -> Any:
-    from hipcoach.cli.session import today
-
-    return today()
-
 
 def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
     """The training page with everything it shows; ``context`` adds messages and form values."""
-    from hipcoach.cli.load import STRENGTH_WORDS
     from hipcoach.diary import WHEN_WORDS, regions
+    from hipcoach.jsonviews import STRENGTH_WORDS
     from hipcoach.kb.load import load
     from hipcoach.overview import overview, pain_entries
     from hipcoach.units import distance, duration
@@ -72,7 +68,7 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
             "when_words": WHEN_WORDS,
             "strength_words": STRENGTH_WORDS,
             "severity_words": SEVERITY_WORDS,
-            "today": _local_today(),
+            "today": local_today(),
             "dist": lambda m, digits=1: distance(m, units, digits),
             "duration": duration,
             "form": {},
@@ -122,7 +118,7 @@ async def diary_form(request: Request) -> Response:
                 when=values["when"] or None,
                 note=values["note"],
                 day=values["date"] or None,
-                on=_local_today(),
+                on=local_today(),
             )
         )
     except InputError as exc:
@@ -236,6 +232,6 @@ def diary_add(
         when=payload.get("when"),
         note=None if note is None else str(note),
         day=None if day is None else str(day),
-        on=_local_today(),
+        on=local_today(),
     )
     return {**entry.to_dict(), "programme": decision}

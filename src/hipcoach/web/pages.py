@@ -4,7 +4,6 @@ wizard keeps its answers in the form itself, so there is no server-side session.
 from __future__ import annotations
 
 import json
-from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -13,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from hipcoach.errors import InputError
+from hipcoach.services import local_today
 
 router = APIRouter()
 BODY_MAP_QUESTION = "location"  # the question the body map answers
@@ -75,10 +75,10 @@ def latest_result(request: Request) -> HTMLResponse:
             title="No hip check yet",
             message="Your result appears here once you have done the hip check.",
         )
-    from hipcoach.cli.plan import to_json
+    from hipcoach.jsonviews import plan_json as to_json
 
     result = stored.result
-    treatment = treatment_for(None, start=_local_today(), days=7)
+    treatment = treatment_for(None, start=local_today(), days=7)
     return _page(
         request,
         "result.html",
@@ -122,10 +122,10 @@ def _ask(
         )
         level = result.triage.level
 
-        from hipcoach.cli.plan import to_json
+        from hipcoach.jsonviews import plan_json as to_json
         from hipcoach.services import treatment_for
 
-        treatment = treatment_for(answers, start=_local_today(), days=7)
+        treatment = treatment_for(answers, start=local_today(), days=7)
         return _page(
             request,
             "result.html",
@@ -194,8 +194,3 @@ async def assess_step(request: Request) -> HTMLResponse:
         return _ask(request, answers, error=str(exc))
     return _ask(request, answers)
 
-
-def _local_today() -> date:
-    from hipcoach.services import local_today
-
-    return local_today()

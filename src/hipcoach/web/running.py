@@ -13,16 +13,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from hipcoach.errors import InputError
+from hipcoach.services import local_today
 
 router = APIRouter()
 
 GOALS = ("5k", "10k", "half", "marathon")
 
-
-def _today() -> Any:
-    from hipcoach.services import local_today
-
-    return local_today()
 
 
 @router.get("/api/plan/running", summary="A running plan to a goal (`hipcoach plan --goal --json`)")
@@ -33,18 +29,18 @@ def running_api(
         None, ge=0, le=500, description="Current weekly distance (your units) without a history."
     ),
 ) -> dict[str, Any]:
-    from hipcoach.cli.plan import running_json
+    from hipcoach.jsonviews import running_json
     from hipcoach.services import preferred_units, running_plan
 
-    return running_json(running_plan(goal, weeks, weekly, preferred_units(), _today()))
+    return running_json(running_plan(goal, weeks, weekly, preferred_units(), local_today()))
 
 
 @router.get("/api/plan/return", summary="The return to running (`hipcoach plan --return --json`)")
 def return_api() -> dict[str, Any]:
-    from hipcoach.cli.plan import return_json
+    from hipcoach.jsonviews import return_json
     from hipcoach.services import return_to_run
 
-    return return_json(return_to_run(_today()))
+    return return_json(return_to_run(local_today()))
 
 
 @router.get("/programme/running", response_class=HTMLResponse)
@@ -66,7 +62,7 @@ def running_page(
             if weeks is None or not 1 <= weeks <= 52:
                 raise InputError("Weeks to the goal: give a whole number from 1 to 52")
             current = _weekly(weekly)
-            advice = running_plan(goal, weeks, current, units, _today())
+            advice = running_plan(goal, weeks, current, units, local_today())
         except InputError as exc:
             error, status = str(exc), 422
     return page(
@@ -114,7 +110,7 @@ async def running_follow(request: Request) -> HTMLResponse | RedirectResponse:
     try:
         weeks = _weeks(str(form.get("weeks") or ""))
         advice = running_plan(
-            goal, weeks, _weekly(str(form.get("weekly") or "")), preferred_units(), _today()
+            goal, weeks, _weekly(str(form.get("weekly") or "")), preferred_units(), local_today()
         )
     except InputError as exc:
         return _error(request, str(exc))
@@ -136,7 +132,7 @@ def return_page(request: Request) -> HTMLResponse:
     from hipcoach.web.pages import page
 
     try:
-        rtr, reason = return_to_run(_today()), None
+        rtr, reason = return_to_run(local_today()), None
     except InputError as exc:
         rtr, reason = None, str(exc)
     return page(request, "return.html", rtr=rtr, reason=reason)
@@ -147,7 +143,7 @@ def return_follow(request: Request) -> HTMLResponse | RedirectResponse:
     from hipcoach.services import keep_plan_days, return_to_run
 
     try:
-        rtr = return_to_run(_today())
+        rtr = return_to_run(local_today())
     except InputError as exc:
         return _error(request, str(exc))
     keep_plan_days(rtr.days)
