@@ -38,6 +38,10 @@ COMMANDS: dict[str, Command] = {
 }  # fmt: skip
 Status = Literal["done", "skipped", "stopped", "not_reached"]
 MAX_PAIN_TRIES = 5
+GET_READY_S = 5
+BETWEEN_S = 5
+"""Default pacing (seconds before each exercise, and between two holds); the browser player
+uses the same."""
 MAX_REPS = 1000
 
 
@@ -245,8 +249,8 @@ class Player:
         sleep: Callable[[float], object] = time.sleep,
         clock: Callable[[], datetime] = _now,
         screen: Screen | None = None,
-        get_ready_s: int = 5,
-        between_s: int = 5,
+        get_ready_s: int = GET_READY_S,
+        between_s: int = BETWEEN_S,
     ) -> None:
         self.items = list(items)
         self.input_fn = input_fn

@@ -18,13 +18,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from hipcoach.plan.schedule import SessionItem
-from hipcoach.sessions.player import dosage_text, estimate_seconds
+from hipcoach.sessions.player import BETWEEN_S, GET_READY_S, dosage_text, estimate_seconds
 
 StepKind = Literal["get_ready", "rest", "switch", "hold", "timed", "reps"]
 
-GET_READY_S = 5
-BETWEEN_S = 5
-"""The terminal player's defaults (``hipcoach session``): the same pacing in the browser."""
 
 
 @dataclass(frozen=True)
