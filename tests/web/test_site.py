@@ -151,7 +151,7 @@ def test_a_self_care_result_comes_with_the_plan(client):
         < html.index("Likely causes")
         < html.index("Your plan")
     )
-    assert "Never run on painkillers" in html or "painkillers" in html.lower()
+    assert "<strong>Painkillers:</strong>" in html
     assert 'href="/session"' in html and "Exercise programme" in html
 
 
@@ -164,7 +164,10 @@ def test_an_urgent_result_gives_no_exercise_programme(client):
         "fever": True,
     }
     html = _wizard(client, answers)
-    assert "Emergency" in html or "today" in html
+    from hipcoach.kb.load import load
+
+    levels = load().triage.levels
+    assert levels["emergency"].title in html or levels["urgent"].title in html
     assert "Exercise programme" not in html
 
 

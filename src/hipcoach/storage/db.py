@@ -118,16 +118,21 @@ def open_engine(folder: Path | None = None, url: str | None = None) -> Engine:
     """An engine on an up-to-date schema (one query when it already is)."""
     folder = data_dir(folder)
     url = url or database_url(folder)
+    file_id = _file_id(url)
     cached = _ENGINES.get(url)
-    same_file = cached is not None and cached[1] is not None and cached[1] == _file_id(url)
-    if cached is not None and (same_file or not url.startswith("sqlite")):
+    if url.startswith("sqlite"):
+        reuse = cached is not None and file_id is not None and cached[1] == file_id
+    else:
+        reuse = cached is not None
+    if reuse and cached is not None:
         engine = cached[0]
     else:
         engine = create_engine(url)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
     with engine.begin() as conn:
-        if "alembic_version" not in inspect(conn).get_table_names() or _behind(conn):
+        fresh = not reuse and "alembic_version" not in inspect(conn).get_table_names()
+        if fresh or _behind(conn):
             upgrade(conn)
-    _ENGINES[url] = (engine, _file_id(url))
+    _ENGINES[url] = (engine, file_id if file_id is not None else _file_id(url))
     return engine
