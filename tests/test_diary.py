@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from hipcoach.diary import (
     PainEntry,
+    SessionLog,
     monday_of,
     new_entry,
     parse_pain,
@@ -20,7 +21,7 @@ from hipcoach.diary import (
 )
 from hipcoach.errors import InputError
 from hipcoach.storage.db import SCHEMA_REVISION, open_engine
-from hipcoach.storage.diary import DiaryRepository, SessionLog
+from hipcoach.storage.diary import DiaryRepository
 
 TODAY = date(2025, 3, 12)  # a Wednesday
 

@@ -15,13 +15,13 @@ from pypdf import PdfReader
 
 from hipcoach.assess.answers import parse_answers
 from hipcoach.assess.engine import assess
-from hipcoach.diary import PainWeek
+from hipcoach.diary import PainWeek, SessionLog
 from hipcoach.exports.calendar import to_ical, uid_for
 from hipcoach.exports.data import JSON_NAME, dump_tables, export_data, plan_to_json
 from hipcoach.exports.report import build_report, latin1, render_html, render_pdf
 from hipcoach.plan.schedule import PlannedDay, SessionItem
 from hipcoach.storage.db import open_engine
-from hipcoach.storage.diary import DiaryRepository, SessionLog, StoredAssessment
+from hipcoach.storage.diary import DiaryRepository, StoredAssessment
 from hipcoach.storage.tables import Base
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

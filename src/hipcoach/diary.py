@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
@@ -199,3 +199,27 @@ def weekly_pain(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class SessionLog:
+    """One played session. ``items`` is what was done (``SessionResult.completed()``)."""
+
+    day: date
+    uid_key: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    pain_during: int | None = None
+    pain_next_morning: int | None = None
+    created_at: datetime | None = None
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "day": self.day.isoformat(),
+            "uid_key": self.uid_key,
+            "items": self.items,
+            "pain_during": self.pain_during,
+            "pain_next_morning": self.pain_next_morning,
+            "created_at": None if self.created_at is None else self.created_at.isoformat(),
+        }

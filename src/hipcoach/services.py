@@ -21,7 +21,7 @@ from hipcoach.units import Units, preferred
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hipcoach.diary import PainEntry
+    from hipcoach.diary import PainEntry, SessionLog
     from hipcoach.exports.report import Report
     from hipcoach.plan.prevention import FormAdvice, RunningPlan
     from hipcoach.plan.progression import Decision
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from hipcoach.plan.schedule import PlannedDay
     from hipcoach.plan.treatment import TreatmentPlan
     from hipcoach.sessions.calendar import CalendarDay
-    from hipcoach.storage.diary import SessionLog
 
 # The flags look back at most this far (ACWR: 28 days; spikes: 30 days before the run;
 # lighter weeks: several months), so older history need not be read for an assessment.
@@ -296,7 +295,8 @@ def log_played_session(
     day: date, uid_key: str, items: list[dict[str, Any]], pain_during: int | None
 ) -> SessionLog:
     """Store a played session as `hipcoach session` does (its items as ``ItemLog.to_dict``)."""
-    from hipcoach.storage.diary import DiaryRepository, SessionLog
+    from hipcoach.diary import SessionLog
+    from hipcoach.storage.diary import DiaryRepository
 
     return DiaryRepository(open_engine()).log_session(SessionLog(day, uid_key, items, pain_during))
 

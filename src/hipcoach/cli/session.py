@@ -94,10 +94,10 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
         """Play today's exercises: timers, rep prompts, rests and a bell; then log them."""
         from rich.markup import escape
 
-        from hipcoach.diary import parse_day
+        from hipcoach.diary import SessionLog, parse_day
         from hipcoach.sessions.player import Player, Screen, dosage_text
         from hipcoach.storage.db import open_engine
-        from hipcoach.storage.diary import DiaryRepository, SessionLog
+        from hipcoach.storage.diary import DiaryRepository
 
         day = parse_day(on) if on is not None else today()
         if not 0 <= get_ready <= 60:

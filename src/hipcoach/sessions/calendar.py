@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from hipcoach.diary import SessionLog
 from hipcoach.plan.schedule import PlannedDay
-from hipcoach.storage.diary import SessionLog
 
 Status = Literal["done", "partial", "missed", "todo", "rest", "none"]
 

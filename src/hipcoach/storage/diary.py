@@ -6,14 +6,14 @@ The only module that knows the shape of those tables. Every write is one transac
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from hipcoach.diary import PainEntry, parse_when
+from hipcoach.diary import PainEntry, SessionLog, parse_when
 from hipcoach.storage.repository import _aware
 from hipcoach.storage.tables import AssessmentRow, PainEntryRow, PlanStateRow, SessionLogRow
 
@@ -37,30 +37,6 @@ class StoredAssessment:
             "kb_version": self.kb_version,
             "answers": self.answers,
             "result": self.result,
-        }
-
-
-@dataclass(frozen=True)
-class SessionLog:
-    """One played session. ``items`` is what was done (``SessionResult.completed()``)."""
-
-    day: date
-    uid_key: str
-    items: list[dict[str, Any]] = field(default_factory=list)
-    pain_during: int | None = None
-    pain_next_morning: int | None = None
-    created_at: datetime | None = None
-    id: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "day": self.day.isoformat(),
-            "uid_key": self.uid_key,
-            "items": self.items,
-            "pain_during": self.pain_during,
-            "pain_next_morning": self.pain_next_morning,
-            "created_at": None if self.created_at is None else self.created_at.isoformat(),
         }
 
 

@@ -22,10 +22,10 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from hipcoach.diary import SessionLog
 from hipcoach.errors import InputError
 from hipcoach.plan.library import Exercise
 from hipcoach.plan.schedule import PlannedDay
-from hipcoach.storage.diary import SessionLog
 
 NO_ASSESSMENT = "no assessment yet: do the hip check first (POST your answers to /api/assess)"
 
