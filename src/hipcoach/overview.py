@@ -102,8 +102,7 @@ def overview(weeks: int, units: Units, day: date | None = None) -> Overview | No
                 min(s.distance_m / hi, 1.0) if hi else 0.0)
         for s in sorted(history.shoes, key=lambda s: s.last_day, reverse=True)
     ]  # fmt: skip
-    repo = Repository(open_engine())
-    acts = repo.activities()
+    repo = Repository(open_engine())  # the history was read by load_report: no second full read
     return Overview(
         today=history.today,
         units=units,
@@ -112,8 +111,8 @@ def overview(weeks: int, units: Units, day: date | None = None) -> Overview | No
         charts=built,
         shoes=shoes,
         shoe_range_m=(lo, hi),
-        activities=list(reversed(acts[-RECENT_ACTIVITIES:])),
-        activity_count=len(acts),
+        activities=list(reversed(repo.activities(last=RECENT_ACTIVITIES))),
+        activity_count=repo.count(),
         pain=pain_entries(RECENT_PAIN),
     )
 
