@@ -31,9 +31,6 @@ def page(request: Request, name: str, *, status_code: int = 200, **context: Any)
     )
 
 
-_page = page
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     """Where things stand: the latest hip check, the training history, the programme; on an
@@ -53,9 +50,7 @@ def home(request: Request) -> HTMLResponse:
         pain = diary.pain_entries()[-3:]
         recent = repo.activities(last=1)
         last_run = recent[0] if recent else None
-    return _page(
-        request, "home.html", activities=count, latest=latest, last_run=last_run, pain=pain
-    )
+    return page(request, "home.html", activities=count, latest=latest, last_run=last_run, pain=pain)
 
 
 @router.get("/result", response_class=HTMLResponse)
@@ -68,7 +63,7 @@ def latest_result(request: Request) -> HTMLResponse:
 
     stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
     if stored is None:
-        return _page(
+        return page(
             request,
             "error.html",
             status_code=404,
@@ -79,7 +74,7 @@ def latest_result(request: Request) -> HTMLResponse:
 
     result = stored.result
     treatment = treatment_for(None, start=local_today(), days=7)
-    return _page(
+    return page(
         request,
         "result.html",
         r=result,
@@ -126,7 +121,7 @@ def _ask(
         from hipcoach.services import treatment_for
 
         treatment = treatment_for(answers, start=local_today(), days=7)
-        return _page(
+        return page(
             request,
             "result.html",
             r=result.to_dict(),
@@ -134,7 +129,7 @@ def _ask(
             plan=None if treatment is None else to_json(treatment),
             names=_exercise_names(),
         )
-    return _page(
+    return page(
         request,
         "question.html",
         q=question,
@@ -193,4 +188,3 @@ async def assess_step(request: Request) -> HTMLResponse:
     except InputError as exc:
         return _ask(request, answers, error=str(exc))
     return _ask(request, answers)
-
