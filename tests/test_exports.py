@@ -192,18 +192,41 @@ def test_report_without_an_assessment_is_refused_with_a_clear_message(home, app_
 
 
 def test_report_from_the_saved_assessment_with_a_plan_file(home, app_cli, tmp_path, kb):
-    stored = _assessment(kb)
+    stored = _assessment(kb, "lateral-hip.json")
     repo = DiaryRepository(open_engine())
     repo.save_assessment(answers=stored.answers, result=stored.result, kb_version=kb.version)
     plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps(plan_to_json(_plan())), encoding="utf-8")
+    plan.write_text(json.dumps(plan_to_json(_plan(items=(STRETCH,)))), encoding="utf-8")
     out = app_cli("export", "report", str(tmp_path / "out" / "r.pdf"), "--plan-file", str(plan))
     assert out.exit_code == 0, out.output
     text = PdfReader(tmp_path / "out" / "r.pdf").pages[0].extract_text()
-    assert "Clamshell" in text
+    assert STRETCH.name.split()[0] in text
     out = app_cli("export", "report", str(tmp_path / "r.html"))
     assert out.exit_code == 0, out.output
     assert "No programme yet." in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_plan_file_cannot_put_what_the_latest_assessment_forbids_into_an_export(
+    home, app_cli, tmp_path, kb
+):
+    """Same-day result (possible femoral neck stress fracture): a plan file with a clamshell
+    session and a walk-run is exported as rest days that say why, in the report and the
+    calendar alike."""
+    stored = _assessment(kb)
+    assert stored.result["urgency"]["level"] == "urgent"
+    DiaryRepository(open_engine()).save_assessment(
+        answers=stored.answers, result=stored.result, kb_version=kb.version
+    )
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(plan_to_json(_plan())), encoding="utf-8")
+    out = app_cli("export", "report", str(tmp_path / "r.pdf"), "--plan-file", str(plan))
+    assert out.exit_code == 0, out.output
+    text = PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    assert "Clamshell" not in text and "Walk–run" not in text
+    out = app_cli("export", "ical", str(tmp_path / "p.ics"), "--plan-file", str(plan))
+    assert out.exit_code == 0, out.output
+    summaries = [str(e["summary"]) for e in Calendar.from_ical((tmp_path / "p.ics").read_bytes()).walk("VEVENT")]
+    assert summaries and not any("Clamshell" in s or "Walk" in s or "Rehab" in s for s in summaries)
 
 
 def test_ical_from_the_cli(home, app_cli, tmp_path):

@@ -167,9 +167,12 @@ def running_json(advice: RunningAdvice) -> dict[str, Any]:
     }
 
 
-def return_json(rtr: ReturnToRunPlan) -> dict[str, Any]:
-    """`plan --return --json`: the same fields as the web's return-to-running API."""
+def return_json(rtr: ReturnToRunPlan, not_yet: str | None = None) -> dict[str, Any]:
+    """`plan --return --json`: the same fields as the web's return-to-running API.
+    ``not_yet`` is why its days may not be followed yet (the checks not passed)."""
     return {
+        "can_start": not_yet is None,
+        "not_yet": not_yet,
         "tissue": rtr.tissue,
         "max_pain": rtr.max_pain,
         "before_you_start": [a.text for a in rtr.before_you_start],

@@ -18,18 +18,26 @@ from hipcoach.training.model import Activity
 from hipcoach.training.rules import load_rules
 from hipcoach.units import Units, preferred
 
+RUNNER_KEY = "runner"
+"""Plan-state key of what the runner reported since the assessment (``runner_state``)."""
+DAYS_FOR_KEY = "days_for_assessment"
+"""Plan-state key: the id of the assessment the stored days were planned under."""
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from hipcoach.assess.engine import Assessment
     from hipcoach.diary import PainEntry, SessionLog
     from hipcoach.exports.report import Report
     from hipcoach.plan.prevention import FormAdvice, RunningPlan
     from hipcoach.plan.progression import Decision
-    from hipcoach.plan.return_to_run import ReturnToRunPlan
+    from hipcoach.plan.return_to_run import Readiness, ReturnToRunPlan
     from hipcoach.plan.rules import Advice
+    from hipcoach.plan.safety import RunnerState, SafetyPolicy
     from hipcoach.plan.schedule import PlannedDay
     from hipcoach.plan.treatment import TreatmentPlan
     from hipcoach.sessions.calendar import CalendarDay
+    from hipcoach.storage.diary import StoredAssessment
 
 # The flags look back at most this far (ACWR: 28 days; spikes: 30 days before the run;
 # lighter weeks: several months), so older history need not be read for an assessment.
@@ -84,28 +92,96 @@ def load_report(
     return history, evaluate_history(history, rules, units=units)
 
 
+def _assessment_of(answers: Mapping[str, Any]) -> Assessment:
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.assess.engine import assess
+    from hipcoach.kb.load import load
+
+    kb = load()
+    return assess(kb, parse_answers(kb, answers))
+
+
+def _latest() -> StoredAssessment | None:
+    from hipcoach.storage.diary import DiaryRepository
+
+    return DiaryRepository(open_engine()).latest_assessment() if has_history() else None
+
+
+def runner_state(stored: StoredAssessment | None = None) -> RunnerState:
+    """What the runner reported since the latest assessment (checks passed, a clinician's
+    clearance, recovery); anything recorded before that assessment no longer counts."""
+    from hipcoach.plan.return_to_run import check_gates, tissue_for
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.plan.safety import RunnerState
+    from hipcoach.storage.diary import DiaryRepository
+
+    stored = stored or _latest()
+    if stored is None:
+        return RunnerState()
+    data = DiaryRepository(open_engine()).plan_state().get(RUNNER_KEY) or {}
+
+    def since(key: str) -> bool:
+        at = data.get(key)
+        return isinstance(at, str) and datetime.fromisoformat(at) > stored.created_at
+
+    cleared = since("cleared_at")
+    passed = False
+    if since("checks_at") and isinstance(data.get("checks"), dict):
+        rules = load_rehab_rules()
+        conditions = tuple(_assessment_of(stored.answers).top(3))
+        results = {str(k): float(v) for k, v in data["checks"].items()}
+        readiness = check_gates(
+            results, tissue_for(conditions, rules), rules, cleared_by_clinician=cleared
+        )
+        passed = readiness.ready
+    return RunnerState(
+        checks_passed=passed, cleared_by_clinician=cleared, recovered=since("recovered_at")
+    )
+
+
+def safety_policy(answers: Mapping[str, Any] | None = None) -> SafetyPolicy:
+    """The one safety policy: from ``answers``, or the latest stored assessment when None
+    (unrestricted before any assessment). Every plan, session, calendar entry and export
+    obeys it."""
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.plan.safety import UNRESTRICTED, policy_for
+
+    stored = _latest()
+    if answers is None:
+        if stored is None:
+            return UNRESTRICTED
+        answers = stored.answers
+    state = runner_state(stored)
+    return policy_for(_assessment_of(answers), load_library(), load_rehab_rules(), state)
+
+
+def enforce_policy(days: Sequence[PlannedDay]) -> list[PlannedDay]:
+    """``days`` as the latest assessment allows them (see ``SafetyPolicy.enforce``): what a
+    session, a calendar or a report may show, whatever plan they came from."""
+    return safety_policy().enforce(days)
+
+
 def treatment_for(
     answers: Mapping[str, Any] | None, *, start: date, days: int | None = None
 ) -> TreatmentPlan | None:
     """The treatment plan for ``answers``, or for the latest stored assessment when None
     (None when there is no assessment yet). One place, shared by the CLI, the web and the
     progression, so all three always plan from the same assessment the same way."""
-    from hipcoach.assess.answers import parse_answers
-    from hipcoach.assess.engine import assess
-    from hipcoach.kb.load import load
     from hipcoach.plan.library_load import load_library
     from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.plan.safety import policy_for
     from hipcoach.plan.treatment import build_treatment
-    from hipcoach.storage.diary import DiaryRepository
 
+    stored = _latest()
     if answers is None:
-        stored = DiaryRepository(open_engine()).latest_assessment() if has_history() else None
         if stored is None:
             return None
         answers = stored.answers
-    kb = load()
-    result = assess(kb, parse_answers(kb, answers))
-    return build_treatment(result, load_library(), load_rehab_rules(), start=start, days=days)
+    result = _assessment_of(answers)
+    library, rules = load_library(), load_rehab_rules()
+    policy = policy_for(result, library, rules, runner_state(stored))
+    return build_treatment(result, library, rules, start=start, days=days, policy=policy)
 
 
 def progress_programme(morning_pain: int, day: date) -> str | None:
@@ -154,9 +230,7 @@ def progress_programme(morning_pain: int, day: date) -> str | None:
     # the days already past stay as they were planned, so the calendar's history is kept.
     from hipcoach.exports.data import plan_from_json
 
-    past = [
-        d for d in plan_from_json(state_data.get("days", []), "plan state", day) if d.day < day
-    ]
+    past = [d for d in plan_from_json(state_data.get("days", []), "plan state", day) if d.day < day]
     days = past + [
         PlannedDay(d.day, d.kind, d.title, d.description, items, uid_key=d.uid_key)
         if d.kind == "rehab" and d.items and d.day >= day
@@ -263,17 +337,20 @@ def plan_days(today: date, plan: TreatmentPlan | None = None) -> list[PlannedDay
     stored = repo.latest_assessment()
     if stored is None:
         return days
-    updated = repo.plan_state_updated_at()
-    stale = updated is None or updated < stored.created_at
+    if DAYS_FOR_KEY in state:
+        stale = state[DAYS_FOR_KEY] != stored.id
+    else:
+        updated = repo.plan_state_updated_at()
+        stale = updated is None or updated < stored.created_at
     if not stale and any(d.day >= today for d in days):
-        return days
+        return enforce_policy(days)
     plan = plan if plan is not None else treatment_for(stored.answers, start=today)
     fresh = [] if plan is None else _with_progression(list(plan.days), plan, state)
     if not stale and not fresh:
-        return days
+        return enforce_policy(days)
     new = [d for d in days if d.day < today] + fresh
-    repo.update_plan_state({"days": plan_to_json(new)})
-    return new
+    repo.update_plan_state({"days": plan_to_json(new), DAYS_FOR_KEY: stored.id})
+    return enforce_policy(new)
 
 
 def plan_calendar(today: date, weeks_back: int = 4, weeks_ahead: int = 2) -> list[CalendarDay]:
@@ -407,7 +484,9 @@ def running_plan(
 ) -> RunningAdvice:
     """`hipcoach plan --goal`: a build-up to ``goal`` (5k, 10k, half, marathon or a distance)
     in ``weeks``, from the stored history or from ``weekly`` (in ``units``) without one.
-    Raises ``InputError`` (``GoalUnreachable`` with the weeks it would take) on bad input."""
+    Raises ``PolicyRefusal`` when the latest assessment does not allow a build-up (with the
+    reason and what to do instead), ``InputError`` (``GoalUnreachable`` with the weeks it
+    would take) on bad input."""
     from hipcoach.plan.library_load import load_library
     from hipcoach.plan.prevention import (
         build_running_plan,
@@ -419,6 +498,8 @@ def running_plan(
     from hipcoach.plan.rules import load_rules as load_rehab_rules
     from hipcoach.units import METRES_PER_MILE
 
+    policy = safety_policy()
+    policy.require(policy.build_up)
     rules = load_rehab_rules()
     history, _ = load_report(today, units=units)
     current = None if weekly is None else weekly * (METRES_PER_MILE if units == "mi" else 1000.0)
@@ -430,6 +511,7 @@ def running_plan(
         rules=rules,
         start=today,
         library=load_library(),
+        policy=policy,
     )
     shoes, _ = shoe_advice(history, rules)
     form = form_advice(recent_cadence(history, rules) if history else None, rules)
@@ -438,8 +520,10 @@ def running_plan(
 
 def return_to_run(today: date, treatment: TreatmentPlan | None = None) -> ReturnToRunPlan:
     """`hipcoach plan --return`: the criteria-gated return to running for ``treatment`` (by
-    default the latest assessment's). Raises ``InputError`` without one, or when it says to
-    see a doctor first."""
+    default the latest assessment's). Raises ``InputError`` without one, and
+    ``PolicyRefusal`` while the assessment says no running at all (a doctor first, a
+    possible stress fracture, warning signs unchecked). The plan may be shown before its
+    checks are passed; its days can be followed (``keep_plan_days``) only after."""
     from hipcoach.errors import InputError
     from hipcoach.plan.return_to_run import build_return_to_run
     from hipcoach.plan.rules import load_rules as load_rehab_rules
@@ -447,17 +531,68 @@ def return_to_run(today: date, treatment: TreatmentPlan | None = None) -> Return
     treatment = treatment or treatment_for(None, start=today)
     if treatment is None:
         raise InputError("no assessment yet: do the hip check (`hipcoach assess`) first")
-    if not treatment.conditions or treatment.no_programme is not None:
-        raise InputError(
-            "no return-to-running plan for this assessment: see a doctor first, as the "
-            "plan says (`hipcoach plan`)"
-        )
+    treatment.policy.require(treatment.policy.return_to_run)
+    if not treatment.conditions:
+        raise InputError("no return-to-running plan for this assessment: see a doctor first")
     return build_return_to_run(treatment.conditions, load_rehab_rules(), start=today)
 
 
+def record_checks(results: Mapping[str, float], *, cleared_by_clinician: bool = False) -> Readiness:
+    """Store the runner's return-to-running check results (gate id → worst pain, 0–10) and
+    a clinician's clearance; returns the readiness they give. Raises ``InputError`` without
+    an assessment, or for an unknown check or a pain outside 0–10."""
+    from hipcoach.errors import InputError
+    from hipcoach.plan.return_to_run import check_gates, tissue_for
+    from hipcoach.plan.rules import load_rules as load_rehab_rules
+    from hipcoach.storage.diary import DiaryRepository
+
+    stored = _latest()
+    if stored is None:
+        raise InputError("no assessment yet: do the hip check (`hipcoach assess`) first")
+    rules = load_rehab_rules()
+    ids = [g.id for g in rules.return_to_run.gates]
+    for key, pain in results.items():
+        if key not in ids:
+            raise InputError(f"unknown check {key!r}; the checks are {', '.join(ids)}")
+        if not 0 <= pain <= 10:
+            raise InputError(f"check {key!r}: pain {pain:g} is not on the 0–10 scale")
+    now = datetime.now(UTC).isoformat()
+    data: dict[str, Any] = {"checks": dict(results), "checks_at": now}
+    if cleared_by_clinician:
+        data["cleared_at"] = now
+    repo = DiaryRepository(open_engine())
+    old = repo.plan_state().get(RUNNER_KEY) or {}
+    repo.update_plan_state({RUNNER_KEY: {**old, **data}})
+    conditions = tuple(_assessment_of(stored.answers).top(3))
+    cleared = runner_state(stored).cleared_by_clinician
+    return check_gates(
+        dict(results), tissue_for(conditions, rules), rules, cleared_by_clinician=cleared
+    )
+
+
+def mark_recovered() -> None:
+    """The runner is running again without pain: the episode of the latest assessment is
+    over, so a build-up plan is allowed (its contraindications still hold)."""
+    from hipcoach.errors import InputError
+    from hipcoach.storage.diary import DiaryRepository
+
+    if _latest() is None:
+        raise InputError("no assessment yet: there is no episode to close")
+    repo = DiaryRepository(open_engine())
+    old = repo.plan_state().get(RUNNER_KEY) or {}
+    repo.update_plan_state({RUNNER_KEY: {**old, "recovered_at": datetime.now(UTC).isoformat()}})
+
+
 def keep_plan_days(days: Sequence[PlannedDay]) -> None:
-    """Make ``days`` the plan that `hipcoach session`, the calendar and the exports follow."""
+    """Make ``days`` the plan that `hipcoach session`, the calendar and the exports follow.
+    Raises ``PolicyRefusal`` when any day breaks the latest assessment's safety policy:
+    a plan that is not allowed is never stored."""
     from hipcoach.exports.data import plan_to_json
     from hipcoach.storage.diary import DiaryRepository
 
-    DiaryRepository(open_engine()).update_plan_state({"days": plan_to_json(list(days))})
+    safety_policy().check(days)
+    stored = _latest()
+    values: dict[str, Any] = {"days": plan_to_json(list(days))}
+    if stored is not None:
+        values[DAYS_FOR_KEY] = stored.id
+    DiaryRepository(open_engine()).update_plan_state(values)

@@ -87,17 +87,28 @@ LIBRARY = Library(
 )  # fmt: skip
 
 
-def assessment(kb: KnowledgeBase, level: Urgency, probs: dict[str, float]) -> Assessment:
-    """An assessment with chosen probabilities and urgency (the engine is tested elsewhere)."""
+def assessment(
+    kb: KnowledgeBase, level: Urgency, probs: dict[str, float], *, screened: bool = True
+) -> Assessment:
+    """An assessment with chosen probabilities and urgency (the engine is tested elsewhere).
+    ``screened``: the warning-sign questions were answered (all "no")."""
     ranked = tuple(
         Ranked(kb.condition_by_id[c], p, (), ())
         for c, p in sorted(probs.items(), key=lambda kv: -kv[1])
     )
-    return Assessment(kb, {}, {}, TriageResult(level, (), False), ranked, ())
+    answers: dict[str, Any] = (
+        {q.id: False for q in kb.questions if q.section == "red_flags" and q.always_ask}
+        if screened
+        else {}
+    )
+    return Assessment(kb, answers, {}, TriageResult(level, (), False), ranked, ())
 
 
-def plan(kb: KnowledgeBase, level: Urgency, probs: dict[str, float], **kw: Any) -> TreatmentPlan:
-    return build_treatment(assessment(kb, level, probs), LIBRARY, RULES, start=START, **kw)
+def plan(
+    kb: KnowledgeBase, level: Urgency, probs: dict[str, float], *, screened: bool = True, **kw: Any
+) -> TreatmentPlan:
+    a = assessment(kb, level, probs, screened=screened)
+    return build_treatment(a, LIBRARY, RULES, start=START, **kw)
 
 
 def programme_ids(p: TreatmentPlan) -> set[str]:
@@ -177,6 +188,15 @@ def test_gluteal_tendinopathy_never_gets_an_it_band_stretch(kb: KnowledgeBase) -
         assert "clamshell" not in programme_ids(p)
         assert "iliotibial_band_stretch" in {e.exercise_id for e in p.excluded}
         assert "Iliotibial band stretch" in texts(p.stop)  # named, so nobody adds it back
+
+
+def test_unanswered_warning_signs_get_care_advice_but_no_programme(kb: KnowledgeBase) -> None:
+    p = plan(kb, "soon", {"gtps": 0.9}, screened=False)
+    assert not p.has_programme and p.days == ()
+    assert p.no_programme is not None and "warning-sign questions were not answered" in (
+        p.no_programme.text
+    )
+    assert p.painkillers is not None and p.immediate  # what to do now still stands
 
 
 def test_itb_pain_without_gtps_gets_the_it_band_stretch(kb: KnowledgeBase) -> None:

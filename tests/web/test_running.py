@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 CASES = Path(__file__).parents[1] / "cases"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 
 
 def _answers(file: str, case_id: str) -> dict[str, object]:
@@ -73,10 +74,26 @@ def test_the_return_to_running_matches_the_cli_and_puts_hops_last(client, cli):
     via_cli = json.loads(cli("plan", "--return", "--json").stdout)
     assert api.json() == via_cli
     assert "hop" in api.json()["gates"][-1].lower()
+    assert api.json()["can_start"] is False and "Not yet" in api.json()["not_yet"]
     page = _text(client.get("/programme/return").text)
     assert "Tests to pass first" in page and "Walk–run programme" in page
+    assert "Record the checks you did" in page
+    # Not before the checks are passed: following is refused and nothing is stored.
+    r = client.post("/programme/return", follow_redirects=False)
+    assert r.status_code == 422 and "Not yet" in _text(r.text)
+    from hipcoach.cli.session import stored_plan
+
+    assert not any(d.kind in ("run", "walk_run") for d in stored_plan())
+    gates = re.findall(r'name="check_([a-z_]+)"', client.get("/programme/return").text)
+    half = {f"check_{g}": "0" for g in gates[:-1]} | {f"check_{gates[-1]}": "6"}
+    assert client.post("/programme/return/checks", data=half).status_code in (200, 303)
+    assert client.post("/programme/return", follow_redirects=False).status_code == 422
+    passed = {f"check_{g}": "1" for g in gates}
+    client.post("/programme/return/checks", data=passed)
+    assert client.get("/api/plan/return").json()["can_start"] is True
     r = client.post("/programme/return", follow_redirects=False)
     assert r.status_code == 303
+    assert any(d.kind == "walk_run" for d in stored_plan())
 
 
 def test_no_return_to_running_when_a_doctor_must_see_you_first(client):
@@ -85,3 +102,53 @@ def test_no_return_to_running_when_a_doctor_must_see_you_first(client):
     assert client.get("/api/plan/return").status_code == 422
     assert "see a doctor first" in client.get("/programme/return").text
     assert "Back to running" not in client.get("/programme").text
+
+
+def _assess(client, file: str, case_id: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    r = client.post("/api/assess", json={"answers": _answers(file, case_id)})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def test_no_running_plan_of_any_kind_after_a_stop_running_result(client, cli):
+    """Same-day result for a possible femoral neck stress fracture: the build-up plan and
+    the return to running are refused with the reason, in the API, the page and the CLI,
+    and following one stores nothing."""
+    from hipcoach.cli.session import stored_plan
+
+    result = _assess(client, "red_flags.jsonl", "rf-fnsf-walking")
+    assert result["urgency"]["level"] == "urgent"
+    api = client.get("/api/plan/running", params={"goal": "10k", "weeks": 12, "weekly": 20})
+    assert api.status_code == 422 and "doctor" in api.json()["error"]
+    page = client.get("/programme/running", params={"goal": "10k", "weeks": 12, "weekly": 20})
+    assert page.status_code == 422 and "No build-up plan for now" in _text(page.text)
+    follow = client.post("/programme/running", data={"goal": "10k", "weeks": "12", "weekly": "20"})
+    assert follow.status_code == 422
+    assert client.get("/api/plan/return").status_code == 422
+    assert client.post("/programme/return", follow_redirects=False).status_code == 422
+    assert not any(d.kind in ("run", "walk_run") for d in stored_plan())
+    out = cli("plan", "--goal", "10k", "--weekly", "20")
+    assert out.exit_code == 2 and "doctor" in out.stderr
+
+
+def test_a_build_up_waits_for_the_end_of_the_episode_and_then_leaves_out_clamshells(client):
+    """Likely gluteal tendinopathy: no build-up while it is treated; once the runner says
+    they run without pain again, the plan's strength days never hold a clamshell."""
+    from hipcoach.cli.session import stored_plan
+
+    answers = json.loads((EXAMPLES / "lateral-hip.json").read_text())["answers"]
+    result = client.post("/api/assess", json={"answers": answers}).json()
+    assert result["conditions"][0]["id"] == "gtps"
+    params = {"goal": "10k", "weeks": 12, "weekly": 20}
+    assert client.get("/api/plan/running", params=params).status_code == 422
+    page = _text(client.get("/programme/running").text)
+    assert "I'm running again without pain" in page
+    assert client.post("/programme/recovered", follow_redirects=False).status_code == 303
+    plan = client.get("/api/plan/running", params=params)
+    assert plan.status_code == 200, plan.text
+    follow = client.post("/programme/running", data={"goal": "10k", "weeks": "12", "weekly": "20"},
+                         follow_redirects=False)  # fmt: skip
+    assert follow.status_code == 303
+    days = stored_plan()
+    assert any(d.kind == "strength" and d.items for d in days)
+    assert not any(i.exercise_id == "clamshell" for d in days for i in d.items)

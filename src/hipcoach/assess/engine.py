@@ -50,6 +50,23 @@ class Assessment:
         covered = {c.factor for c in self.history if c.factor}
         return [h for h in self.factors if h.factor.id not in covered]
 
+    @property
+    def warning_signs(self) -> tuple[str, ...]:
+        """The warning-sign (red-flag screen) questions that apply to these answers."""
+        return tuple(
+            q.id
+            for q in self.kb.questions
+            if q.section == "red_flags"
+            and q.always_ask
+            and (q.ask_when is None or evaluate(q.ask_when, self.findings) is True)
+        )
+
+    @property
+    def unchecked_warning_signs(self) -> tuple[str, ...]:
+        """Warning-sign questions answered "don't know" or not at all: an unanswered
+        warning sign is never reassurance, so plans and the result say so."""
+        return tuple(q for q in self.warning_signs if self.answers.get(q) is None)
+
     def top(self, n: int = 3) -> list[str]:
         return [r.condition.id for r in self.ranked[:n]]
 

@@ -282,12 +282,37 @@ def plan(
         bool,
         typer.Option("--return", help="The criteria-gated return-to-running programme instead."),
     ] = False,
+    checks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--check",
+            metavar="CHECK=PAIN",
+            help="With --return: a check you did and the worst pain in it (0-10), e.g. walk=0.",
+        ),
+    ] = None,
+    cleared: Annotated[
+        bool,
+        typer.Option("--cleared", help="With --return: a doctor has cleared you to run."),
+    ] = False,
+    recovered: Annotated[
+        bool,
+        typer.Option(
+            "--recovered", help="You are running again without pain: this episode is over."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     units: UnitsOption = None,
 ) -> None:
     """The treatment plan for your assessment, or (--goal) a running plan that prevents relapse."""
     from hipcoach import jsonviews
     from hipcoach.cli import plan as view
+
+    if recovered:
+        from hipcoach.services import mark_recovered
+
+        mark_recovered()
+        if not as_json:
+            console.print("Marked as recovered: a build-up plan (--goal) is open again.")
     from hipcoach.services import preferred_units as preferred
 
     u = preferred(units)
@@ -321,15 +346,27 @@ def plan(
     if back_to_running:
         from rich.table import Table
 
-        from hipcoach.services import keep_plan_days, return_to_run
+        from hipcoach.services import keep_plan_days, record_checks, return_to_run
 
+        if checks or cleared:
+            record_checks(_check_results(checks or []), cleared_by_clinician=cleared)
+            treatment = treatment_for(data, start=today, days=days) or treatment
         rtr = return_to_run(today, treatment)
-        keep_plan_days(rtr.days)
+        running = treatment.policy.running
+        not_yet = None if running is None else running.text
+        if not_yet is None:
+            keep_plan_days(rtr.days)
         if as_json:
-            print(json.dumps(jsonviews.return_json(rtr), indent=2))
+            print(json.dumps(jsonviews.return_json(rtr, not_yet), indent=2))
         else:
             view.print_advice(console, "Before you start", list(rtr.before_you_start))
             view.print_advice(console, "Tests to pass first", list(rtr.gates))
+            if not_yet is not None:
+                console.print(f"[bold yellow]{not_yet}[/]")
+                console.print(
+                    "Record each check with --check, e.g. "
+                    "[bold]hipcoach plan --return --check walk=0 --check single_leg_stance=0[/]"
+                )
             view.print_advice(console, "If it hurts", [rtr.on_pain])
             table = Table(title="Walk–run programme", title_justify="left")
             table.add_column("day")
@@ -343,6 +380,20 @@ def plan(
         print(json.dumps(jsonviews.plan_json(treatment), indent=2, ensure_ascii=False))
     else:
         view.render(treatment, console)
+
+
+def _check_results(items: list[str]) -> dict[str, float]:
+    """``--check walk=0`` options as {check id: pain}; InputError naming a bad one."""
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise InputError(f"--check {item!r}: write CHECK=PAIN, e.g. walk=0 (pain 0-10)")
+    return out
 
 
 @app.command()

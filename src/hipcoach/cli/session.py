@@ -61,16 +61,19 @@ def stored_plan(day: date | None = None) -> list[PlannedDay]:
 def load_plan(
     plan_file: str | None, source: PlanSource | None, day: date | None = None
 ) -> list[PlannedDay]:
-    """The plan's days from ``--plan-file``, else ``source``, else the stored plan state."""
+    """The plan's days from ``--plan-file``, else ``source``, else the stored plan state —
+    always as the latest assessment's safety policy allows them."""
+    from hipcoach.services import enforce_policy
+
     if plan_file is not None:
         from hipcoach.cli.common import parse_json_or_yaml, read_text
         from hipcoach.exports.data import plan_from_json
 
         text, name = read_text(plan_file)
-        return plan_from_json(parse_json_or_yaml(text, name), name, day or today())
+        return enforce_policy(plan_from_json(parse_json_or_yaml(text, name), name, day or today()))
     if source is not None:
-        return list(source())
-    return stored_plan(day)
+        return enforce_policy(list(source()))
+    return enforce_policy(stored_plan(day))
 
 
 NO_PLAN = "no plan yet: pass --plan-file FILE (the plan as JSON)"

@@ -36,6 +36,7 @@ from hipcoach.errors import InputError
 from hipcoach.plan.library import Exercise, Library
 from hipcoach.plan.progression import dose
 from hipcoach.plan.rules import Advice, GoalRow, RehabRules
+from hipcoach.plan.safety import UNRESTRICTED, SafetyPolicy
 from hipcoach.plan.schedule import DayKind, PlannedDay, SessionItem
 from hipcoach.training.load import LoadHistory
 
@@ -242,11 +243,15 @@ def gentlest_rate(goal_m: float, weeks: int, base: Baseline, rules: RehabRules) 
     return hi
 
 
-def _sessions(library: Library | None) -> tuple[list[Exercise], list[Exercise]]:
-    """Strength exercises for prevention (the founding article's first) and cross-training."""
+def _sessions(
+    library: Library | None, policy: SafetyPolicy
+) -> tuple[list[Exercise], list[Exercise]]:
+    """Strength exercises for prevention (the founding article's first) and cross-training,
+    leaving out every exercise the safety policy forbids (e.g. clamshells when gluteal
+    tendinopathy is possible)."""
     if library is None:
         return [], []
-    prevent = [e for e in library.exercises if "prevent" in e.phases]
+    prevent = [e for e in library.exercises if "prevent" in e.phases and e.id not in policy.blocked]
     strength = sorted(
         (e for e in prevent if e.kind == "strength"), key=lambda e: "FA" not in e.source
     )
@@ -254,13 +259,13 @@ def _sessions(library: Library | None) -> tuple[list[Exercise], list[Exercise]]:
 
 
 def _days(
-    weeks: Sequence[PlanWeek], rules: RehabRules, library: Library | None
+    weeks: Sequence[PlanWeek], rules: RehabRules, library: Library | None, policy: SafetyPolicy
 ) -> tuple[PlannedDay, ...]:
     """Lay each week out on its template: runs (long run last, quality on the first easy
     runs), strength, cross-training and rest. Strength sessions rotate through the pool."""
     p = rules.prevention
     per = rules.treatment.max_exercises_per_session.value
-    pool, cross = _sessions(library)
+    pool, cross = _sessions(library, policy)
     warm = (
         SessionItem(
             "warm_up", "Warm-up: walking, dynamic stretches", minutes=p.warm_up_minutes.value
@@ -320,13 +325,17 @@ def build_running_plan(
     rules: RehabRules,
     start: date,
     library: Library | None = None,
+    policy: SafetyPolicy = UNRESTRICTED,
 ) -> RunningPlan:
     """A ``weeks``-week plan ending with the race, from the runner's current volume.
 
     Raises :class:`GoalUnreachable` (with the weeks it would take) when the caps cannot get
     there in time, and :class:`InputError` for a goal or length we do not plan.
     ``library`` (optional) fills the strength and cross-training days with exercises.
+    ``policy`` is the latest assessment's safety policy: a plan it refuses raises
+    :class:`PolicyRefusal`, and no day holds an exercise it forbids.
     """
+    policy.require(policy.build_up)
     p = rules.prevention
     if not goal_distance_m > 0:
         raise InputError("the goal distance must be more than 0")
@@ -357,7 +366,7 @@ def build_running_plan(
     rate = gentlest_rate(goal_distance_m, weeks, base, rules)
     plan_weeks = _simulate(base, row, rules, weeks, start, goal_distance_m, rate)
     return RunningPlan(
-        goal_distance_m, base, tuple(plan_weeks), _days(plan_weeks, rules, library),
+        goal_distance_m, base, tuple(plan_weeks), _days(plan_weeks, rules, library, policy),
         tuple(n.advice() for n in p.notes),
     )  # fmt: skip
 

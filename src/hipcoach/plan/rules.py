@@ -369,9 +369,24 @@ class Form(Strict):
     recent_weeks: Count
 
 
+class SafetyRules(Strict):
+    """What the one safety policy says when it refuses something (see ``plan.safety``)."""
+
+    running_max_urgency: Urgency
+    """Running of any kind (a build-up or the walk–run) only at or below this urgency."""
+    unchecked_allowed: Count
+    """Warning-sign questions that may stay unanswered before no programme is given."""
+    urgent: Text
+    bone_stress: Text
+    unchecked: Text
+    build_up_during_episode: Text
+    return_not_ready: Text
+
+
 class RehabRules(Strict):
     version: str
     treatment: Treatment
+    safety: SafetyRules
     pain_monitoring: PainMonitoring
     return_to_run: ReturnToRun
     prevention: Prevention

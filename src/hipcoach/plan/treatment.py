@@ -25,8 +25,9 @@ from hipcoach.assess.engine import Assessment
 from hipcoach.plan.library import Exercise, Library
 from hipcoach.plan.progression import ProgrammePhase, dose
 from hipcoach.plan.rules import Advice, PhaseRule, RehabRules
+from hipcoach.plan.safety import SafetyPolicy, exercise_refusal, policy_for
 from hipcoach.plan.schedule import PlannedDay
-from hipcoach.urgency import Urgency, rank
+from hipcoach.urgency import Urgency
 
 ANY = "any"
 """In an exercise's ``suits``: fits every condition it is not contraindicated for."""
@@ -63,6 +64,8 @@ class TreatmentPlan:
     excluded: tuple[Excluded, ...]
     no_programme: Advice | None
     """Why there is no programme (urgent result, or nothing in the library), if there is none."""
+    policy: SafetyPolicy
+    """The safety policy this plan obeys: what else (running, return) its assessment allows."""
 
     @property
     def has_programme(self) -> bool:
@@ -93,13 +96,11 @@ def exclusion_reason(
     ex: Exercise, targets: Sequence[str], guarded: Iterable[str], rules: RehabRules
 ) -> str | None:
     """Why ``ex`` must not be in a programme for ``targets`` given the ``guarded`` causes
-    (None when it may). Contraindications are checked before suitability."""
-    guarded = set(guarded)
-    if hit := sorted(guarded & set(ex.never_for)):
-        return f"not for {', '.join(hit)}: {ex.never_for_reason}"
-    bone = sorted(guarded & set(rules.treatment.bone_stress.conditions))
-    if ex.loads_bone and bone:
-        return f"impact or heavy weight-bearing while a stress fracture is possible ({bone[0]})"
+    (None when it may). Contraindications (the safety policy's) come before suitability."""
+    guarded = tuple(guarded)
+    bone = [c for c in guarded if c in set(rules.treatment.bone_stress.conditions)]
+    if (why := exercise_refusal(ex, guarded, bone)) is not None:
+        return why
     if ANY not in ex.suits and not set(targets) & set(ex.suits):
         return "not an exercise for the likely causes"
     return None
@@ -208,17 +209,20 @@ def build_treatment(
     *,
     start: date,
     days: int | None = None,
+    policy: SafetyPolicy | None = None,
 ) -> TreatmentPlan:
     """The treatment plan for an assessment, starting on ``start``.
 
     ``days`` (default ``treatment.plan_days``) is how far ahead the calendar goes.
+    ``policy`` is the safety policy of this assessment (built here when not given); its
+    refusals and contraindications decide what the plan may hold.
     """
     t = rules.treatment
     level = assessment.triage.level
     text = assessment.kb.triage.levels[level]
-    targets = likely_conditions(assessment, rules)
-    guarded = guarded_conditions(assessment, rules)
-    if rank(level) > rank(t.programme_max_urgency):
+    policy = policy or policy_for(assessment, library, rules)
+    targets, guarded = policy.likely, policy.guarded
+    if policy.urgent_only:
         # Only what to do now: the urgency's action, the rules' "now" list and the
         # likely causes' own advice from the knowledge base. No programme, no calendar.
         now = [Advice(text.action, ())] + [x.advice() for x in t.urgent_now]
@@ -229,10 +233,13 @@ def build_treatment(
             urgency=level, urgency_title=text.title, urgency_action=text.action,
             conditions=targets, guarded=guarded, immediate=tuple(now), painkillers=None,
             see_physio=None, stop=(), keep=(), phases=(), days=(), cross_training=(),
-            excluded=(), no_programme=t.no_programme.advice(),
+            excluded=(), no_programme=t.no_programme.advice(), policy=policy,
         )  # fmt: skip
 
     by_phase, cross, excluded = _pick(library, targets, guarded, rules)
+    if policy.programme is not None:
+        # Warning signs not checked: the care advice stands, but no exercises until they are.
+        by_phase, cross = {k: [] for k in by_phase}, []
     # General ("any") exercises alone are not a treatment: a programme needs at least one
     # exercise made for one of the likely causes.
     specific = any(set(targets) & set(e.suits) for exs in by_phase.values() for e in exs)
@@ -273,5 +280,6 @@ def build_treatment(
         days=_schedule(chosen, cross, start, n, rules) if chosen else (),
         cross_training=tuple(cross),
         excluded=tuple(excluded),
-        no_programme=None if chosen else t.no_exercises.advice(),
+        no_programme=None if chosen else (policy.programme or t.no_exercises.advice()),
+        policy=policy,
     )

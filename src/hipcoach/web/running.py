@@ -40,7 +40,9 @@ def return_api() -> dict[str, Any]:
     from hipcoach.jsonviews import return_json
     from hipcoach.services import return_to_run
 
-    return return_json(return_to_run(local_today()))
+    rtr = return_to_run(local_today())
+    running = _running_refusal()
+    return return_json(rtr, running)
 
 
 @router.get("/programme/running", response_class=HTMLResponse)
@@ -50,14 +52,22 @@ def running_page(
     weeks: int | None = Query(None),
     weekly: str | None = Query(None, max_length=20),
 ) -> HTMLResponse:
-    from hipcoach.services import has_history, preferred_units, running_plan
+    from hipcoach.plan.rules import load_rules
+    from hipcoach.services import has_history, preferred_units, running_plan, safety_policy
     from hipcoach.units import distance
     from hipcoach.web.pages import page
 
     units = preferred_units()
     values = {"goal": goal or "10k", "weeks": weeks or 12, "weekly": weekly or ""}
     advice, error, status = None, None, 200
-    if goal:
+    policy = safety_policy()
+    refusal = policy.build_up
+    # Only the "during an episode" refusal can be lifted by the runner; the others need a
+    # doctor or a new hip check.
+    can_recover = refusal is not None and policy.return_to_run is None
+    if refusal is not None and goal:
+        error, status = refusal.text, 422
+    elif goal:
         try:
             if weeks is None or not 1 <= weeks <= 52:
                 raise InputError("Weeks to the goal: give a whole number from 1 to 52")
@@ -75,8 +85,19 @@ def running_page(
         goals=GOALS,
         units=units,
         history=has_history(),
+        refusal=refusal,
+        can_recover=can_recover,
+        episode_text=load_rules().safety.build_up_during_episode.render(),
         dist=lambda m: distance(m, units),
     )
+
+
+def _running_refusal() -> str | None:
+    """Why the walk–run days may not be followed yet (None: they may)."""
+    from hipcoach.services import safety_policy
+
+    running = safety_policy().running
+    return None if running is None else running.text
 
 
 def _weeks(text: str) -> int:
@@ -112,9 +133,9 @@ async def running_follow(request: Request) -> HTMLResponse | RedirectResponse:
         advice = running_plan(
             goal, weeks, _weekly(str(form.get("weekly") or "")), preferred_units(), local_today()
         )
+        keep_plan_days(advice.plan.days)
     except InputError as exc:
         return _error(request, str(exc))
-    keep_plan_days(advice.plan.days)
     return RedirectResponse("/programme", status_code=303)
 
 
@@ -131,11 +152,37 @@ def return_page(request: Request) -> HTMLResponse:
     from hipcoach.services import return_to_run
     from hipcoach.web.pages import page
 
+    from hipcoach.plan.rules import load_rules
+
     try:
         rtr, reason = return_to_run(local_today()), None
     except InputError as exc:
         rtr, reason = None, str(exc)
-    return page(request, "return.html", rtr=rtr, reason=reason)
+    not_yet = _running_refusal() if rtr is not None else None
+    checks = load_rules().return_to_run.gates
+    return page(
+        request, "return.html", rtr=rtr, reason=reason, not_yet=not_yet, checks=checks
+    )
+
+
+@router.post("/programme/return/checks", response_class=HTMLResponse, response_model=None)
+async def return_checks(request: Request) -> HTMLResponse | RedirectResponse:
+    """The return-to-running checks the runner did, each with its worst pain (0–10)."""
+    from hipcoach.services import record_checks
+
+    form = await request.form()
+    results: dict[str, float] = {}
+    for key, value in form.items():
+        if key.startswith("check_") and str(value).strip():
+            try:
+                results[key.removeprefix("check_")] = float(str(value))
+            except ValueError:
+                return _error(request, f"Pain for {key.removeprefix('check_')!r}: give 0 to 10")
+    try:
+        record_checks(results, cleared_by_clinician=form.get("cleared") == "yes")
+    except InputError as exc:
+        return _error(request, str(exc))
+    return RedirectResponse("/programme/return", status_code=303)
 
 
 @router.post("/programme/return", response_class=HTMLResponse, response_model=None)
@@ -144,7 +191,19 @@ def return_follow(request: Request) -> HTMLResponse | RedirectResponse:
 
     try:
         rtr = return_to_run(local_today())
+        keep_plan_days(rtr.days)
     except InputError as exc:
         return _error(request, str(exc))
-    keep_plan_days(rtr.days)
     return RedirectResponse("/programme", status_code=303)
+
+
+@router.post("/programme/recovered", response_class=HTMLResponse, response_model=None)
+def recovered(request: Request) -> HTMLResponse | RedirectResponse:
+    """The runner is running again without pain: the episode is over."""
+    from hipcoach.services import mark_recovered
+
+    try:
+        mark_recovered()
+    except InputError as exc:
+        return _error(request, str(exc))
+    return RedirectResponse("/programme/running", status_code=303)
