@@ -149,10 +149,9 @@ def _error(request: Request, message: str) -> HTMLResponse:
 
 @router.get("/programme/return", response_class=HTMLResponse)
 def return_page(request: Request) -> HTMLResponse:
+    from hipcoach.plan.rules import load_rules
     from hipcoach.services import return_to_run
     from hipcoach.web.pages import page
-
-    from hipcoach.plan.rules import load_rules
 
     try:
         rtr, reason = return_to_run(local_today()), None
