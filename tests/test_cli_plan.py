@@ -132,11 +132,24 @@ def test_worse_next_morning_steps_the_programme_back(cli, home_dir, monkeypatch)
 
 
 def test_return_to_running_is_criteria_gated_and_hops_come_last(cli, home_dir):
-    out = cli("plan", "--answers", str(EXAMPLES / "lateral-hip.json"), "--return", "--json")
+    cli("assess", "--answers", str(EXAMPLES / "lateral-hip.json"))
+    out = cli("plan", "--return", "--json")
     assert out.exit_code == 0, out.output
     d = json.loads(out.stdout)
     assert "walk" in d["gates"][0].lower() and "hop" in d["gates"][-1].lower()
-    kinds = [day["kind"] for day in d["days"]]
+    # Not followed until every check is passed: the steps show, no day is dated.
+    assert d["can_start"] is False and d["days"] == []
+    steps = [s["kind"] for s in d["steps"]]
+    assert steps.index("walk_run") < steps.index("run")
+    text = cli("plan", "--return").stdout
+    assert "Not yet" in text and "--check" in text
+    bad = cli("plan", "--return", "--check", "walk")
+    assert bad.exit_code == 2 and "CHECK=PAIN" in bad.stderr
+    checks = ["walk", "single_leg_stance", "single_leg_squat", "jog_on_spot", "hop"]
+    args = [a for c in checks for a in ("--check", f"{c}=0")]
+    done = json.loads(cli("plan", "--return", *args, "--json").stdout)
+    assert done["can_start"] is True
+    kinds = [day["kind"] for day in done["days"]]
     assert kinds.index("walk_run") < kinds.index("run")
 
 

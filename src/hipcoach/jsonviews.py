@@ -167,12 +167,13 @@ def running_json(advice: RunningAdvice) -> dict[str, Any]:
     }
 
 
-def return_json(rtr: ReturnToRunPlan, not_yet: str | None = None) -> dict[str, Any]:
+def return_json(rtr: ReturnToRunPlan) -> dict[str, Any]:
     """`plan --return --json`: the same fields as the web's return-to-running API.
-    ``not_yet`` is why its days may not be followed yet (the checks not passed)."""
+    ``days`` is empty, and ``not_yet`` says why, until the checks are passed."""
     return {
-        "can_start": not_yet is None,
-        "not_yet": not_yet,
+        "can_start": rtr.not_yet is None,
+        "not_yet": None if rtr.not_yet is None else rtr.not_yet.text,
+        "steps": [{"day": s.day, "kind": s.kind, "title": s.title} for s in rtr.steps],
         "tissue": rtr.tissue,
         "max_pain": rtr.max_pain,
         "before_you_start": [a.text for a in rtr.before_you_start],

@@ -466,7 +466,7 @@ def data_zip() -> bytes:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "hipcoach-data.zip"
-        export_data(open_engine(), out)
+        export_data(open_engine(), out, plan=plan_days(local_today()))
         return out.read_bytes()
 
 
@@ -531,10 +531,11 @@ def return_to_run(today: date, treatment: TreatmentPlan | None = None) -> Return
     treatment = treatment or treatment_for(None, start=today)
     if treatment is None:
         raise InputError("no assessment yet: do the hip check (`hipcoach assess`) first")
-    treatment.policy.require(treatment.policy.return_to_run)
     if not treatment.conditions:
         raise InputError("no return-to-running plan for this assessment: see a doctor first")
-    return build_return_to_run(treatment.conditions, load_rehab_rules(), start=today)
+    return build_return_to_run(
+        treatment.conditions, load_rehab_rules(), start=today, policy=treatment.policy
+    )
 
 
 def record_checks(results: Mapping[str, float], *, cleared_by_clinician: bool = False) -> Readiness:

@@ -352,12 +352,11 @@ def plan(
             record_checks(_check_results(checks or []), cleared_by_clinician=cleared)
             treatment = treatment_for(data, start=today, days=days) or treatment
         rtr = return_to_run(today, treatment)
-        running = treatment.policy.running
-        not_yet = None if running is None else running.text
+        not_yet = None if rtr.not_yet is None else rtr.not_yet.text
         if not_yet is None:
             keep_plan_days(rtr.days)
         if as_json:
-            print(json.dumps(jsonviews.return_json(rtr, not_yet), indent=2))
+            print(json.dumps(jsonviews.return_json(rtr), indent=2))
         else:
             view.print_advice(console, "Before you start", list(rtr.before_you_start))
             view.print_advice(console, "Tests to pass first", list(rtr.gates))
@@ -373,6 +372,9 @@ def plan(
             table.add_column("what")
             for d in rtr.days:
                 table.add_row(d.day.strftime("%a %d %b"), d.title)
+            if not rtr.days:
+                for step in rtr.steps:
+                    table.add_row(f"day {step.day}", step.title)
             console.print(table)
         return
     keep_plan_days(treatment.days)

@@ -124,7 +124,8 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
         from hipcoach.exports.data import export_data
         from hipcoach.storage.db import open_engine
 
-        result = export_data(open_engine(), out)
+        # The plan as the latest assessment allows it, beside the raw tables.
+        result = export_data(open_engine(), out, plan=load_plan(None, plan))
         counts = ", ".join(f"{n} {t}" for t, n in result.rows.items())
         console.print(
             f"Wrote {len(result.files)} files to {out}: {counts}.", markup=False, soft_wrap=True

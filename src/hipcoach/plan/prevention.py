@@ -272,6 +272,7 @@ def _days(
         ),
         SessionItem("cool_down", "Cool-down: slow walk", minutes=p.cool_down_minutes.value),
     )
+    warm = tuple(i for i in warm if i.exercise_id not in policy.blocked)
     out: list[PlannedDay] = []
     n_strength = 0
     for w in weeks:

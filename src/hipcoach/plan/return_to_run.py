@@ -24,6 +24,7 @@ from typing import Literal
 
 from hipcoach.plan.progression import PainReport
 from hipcoach.plan.rules import Advice, RehabRules, TissueRules, WalkRunStep
+from hipcoach.plan.safety import UNRESTRICTED, SafetyPolicy
 from hipcoach.plan.schedule import DayKind, PlannedDay
 
 Tissue = Literal["tendon", "bone"]
@@ -201,6 +202,10 @@ class ReturnToRunPlan:
     weekly_m: tuple[float, ...]
     """Weekly distance after the protocol, each at most 10% above the one before."""
     days: tuple[PlannedDay, ...]
+    """The dated days to follow — empty while the safety policy allows no running yet."""
+    not_yet: Advice | None = None
+    """Why the days cannot be followed yet (the checks not passed); ``steps`` still show
+    the programme."""
 
 
 def growth(start_m: float, target_m: float | None, rules: RehabRules) -> tuple[float, ...]:
@@ -224,12 +229,17 @@ def build_return_to_run(
     start: date,
     usual_weekly_m: float | None = None,
     pace_s_per_km: float | None = None,
+    policy: SafetyPolicy = UNRESTRICTED,
 ) -> ReturnToRunPlan:
     """The return-to-run plan for ``conditions`` (the likely causes), from ``start``.
 
     ``usual_weekly_m`` (the pre-injury weekly distance) sets where mileage growth ends;
     ``pace_s_per_km`` turns the protocol's final minutes into a starting distance.
+    ``policy`` (the latest assessment's) may refuse the plan outright
+    (:class:`PolicyRefusal`), or allow it to be shown but not yet followed: then it has
+    no dated days and says why in ``not_yet``.
     """
+    policy.require(policy.return_to_run)
     rtr = rules.return_to_run
     tissue = tissue_for(conditions, rules)
     t = _tissue(tissue, rules)
@@ -287,5 +297,6 @@ def build_return_to_run(
         steps=steps,
         continuous_run_m=continuous,
         weekly_m=weeks,
-        days=tuple(days),
+        days=tuple(days) if policy.running is None else (),
+        not_yet=policy.running,
     )

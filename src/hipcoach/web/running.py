@@ -40,9 +40,7 @@ def return_api() -> dict[str, Any]:
     from hipcoach.jsonviews import return_json
     from hipcoach.services import return_to_run
 
-    rtr = return_to_run(local_today())
-    running = _running_refusal()
-    return return_json(rtr, running)
+    return return_json(return_to_run(local_today()))
 
 
 @router.get("/programme/running", response_class=HTMLResponse)
@@ -90,14 +88,6 @@ def running_page(
         episode_text=load_rules().safety.build_up_during_episode.render(),
         dist=lambda m: distance(m, units),
     )
-
-
-def _running_refusal() -> str | None:
-    """Why the walk–run days may not be followed yet (None: they may)."""
-    from hipcoach.services import safety_policy
-
-    running = safety_policy().running
-    return None if running is None else running.text
 
 
 def _weeks(text: str) -> int:
@@ -157,11 +147,8 @@ def return_page(request: Request) -> HTMLResponse:
         rtr, reason = return_to_run(local_today()), None
     except InputError as exc:
         rtr, reason = None, str(exc)
-    not_yet = _running_refusal() if rtr is not None else None
     checks = load_rules().return_to_run.gates
-    return page(
-        request, "return.html", rtr=rtr, reason=reason, not_yet=not_yet, checks=checks
-    )
+    return page(request, "return.html", rtr=rtr, reason=reason, checks=checks)
 
 
 @router.post("/programme/return/checks", response_class=HTMLResponse, response_model=None)
@@ -190,6 +177,8 @@ def return_follow(request: Request) -> HTMLResponse | RedirectResponse:
 
     try:
         rtr = return_to_run(local_today())
+        if rtr.not_yet is not None:
+            raise InputError(rtr.not_yet.text)
         keep_plan_days(rtr.days)
     except InputError as exc:
         return _error(request, str(exc))
