@@ -266,13 +266,13 @@ def _days(
     p = rules.prevention
     per = rules.treatment.max_exercises_per_session.value
     pool, cross = _sessions(library, policy)
-    warm = (
+    warm_cool = (
         SessionItem(
             "warm_up", "Warm-up: walking, dynamic stretches", minutes=p.warm_up_minutes.value
         ),
         SessionItem("cool_down", "Cool-down: slow walk", minutes=p.cool_down_minutes.value),
     )
-    warm = tuple(i for i in warm if i.exercise_id not in policy.blocked)
+    warm = tuple(i for i in warm_cool if i.exercise_id not in policy.blocked)
     out: list[PlannedDay] = []
     n_strength = 0
     for w in weeks:
