@@ -381,3 +381,37 @@ def test_every_scenario_with_the_real_library(kb: KnowledgeBase, run: Any) -> No
                 assert not (e.loads_bone and bone & set(p.guarded)), (case["id"], eid)
             if "gtps" in p.guarded:
                 assert "iliotibial_band_stretch" not in programme_ids(p), case["id"]
+
+
+def test_first_days_ice_is_not_advised_for_pain_of_more_than_six_weeks(kb: KnowledgeBase) -> None:
+    new = plan(kb, "soon", {"hamstring_strain": 0.9})
+    ranked = tuple(
+        Ranked(kb.condition_by_id[c], p, (), ()) for c, p in (("hamstring_strain", 0.9),)
+    )
+    answers = {q.id: False for q in kb.questions if q.section == "red_flags" and q.always_ask}
+    old = Assessment(
+        kb, {**answers, "duration": "months"}, {"dur_over_6w": True, "dur_under_1w": False},
+        TriageResult("soon", (), False), ranked, (),
+    )  # fmt: skip
+    later = build_treatment(old, LIBRARY, RULES, start=START)
+    hours = RULES.treatment.ice.values["hours"]
+    assert f"{hours.min:g}–{hours.max:g}" in texts(new.immediate)
+    assert f"{hours.min:g}–{hours.max:g}" not in texts(later.immediate)
+    assert "first days of ice are past" in texts(later.immediate)
+    assert "compression" in texts(new.immediate).lower()
+    assert "compression" not in texts(later.immediate).lower()
+
+
+def test_kb_check_finds_a_misspelt_condition_in_the_rehab_rules(tmp_path: Path) -> None:
+    import shutil
+
+    from hipcoach.kb.check import check
+
+    src = Path(__file__).parents[2] / "src/hipcoach/knowledge"
+    shutil.copytree(src, tmp_path / "knowledge")
+    rules = tmp_path / "knowledge" / "rehab_rules.yaml"
+    rules.write_text(
+        rules.read_text().replace("- femoral_shaft_stress_fracture", "- femoral_shaft_stres")
+    )
+    problems, _ = check(tmp_path / "knowledge")
+    assert any("bone_stress: unknown condition 'femoral_shaft_stres'" in p for p in problems)

@@ -73,6 +73,7 @@ def check(directory: Path | None = None) -> tuple[list[str], list[str]]:
     if kb is None:
         return problems, []
     problems.extend(_library(kb, directory))
+    problems.extend(_rehab_references(kb, directory))
     for cid in CONTRACT_CONDITIONS:
         if cid not in kb.condition_by_id:
             problems.append(f"conditions/: contract condition {cid!r} is missing (add {cid}.yaml)")
@@ -119,6 +120,37 @@ def _other_files(directory: Path | None) -> list[str]:
     _, problems = read_rules(base / "training_rules.yaml")
     _, rehab = read_rehab_rules(base / "rehab_rules.yaml")
     return problems + rehab
+
+
+def _rehab_references(kb: KnowledgeBase, directory: Path | None) -> list[str]:
+    """Every condition and finding the rehab rules name exists: a misspelt id in the
+    bone-stress list would silently let running through for that condition."""
+    from hipcoach.plan.rules import read_rules as read_rehab_rules
+
+    rules, _ = read_rehab_rules((directory or default_dir()) / "rehab_rules.yaml")
+    if rules is None:
+        return []
+    t, rtr = rules.treatment, rules.return_to_run
+    named = {
+        "treatment.bone_stress": t.bone_stress.conditions,
+        "treatment.ice": [*(t.ice.suits or []), *t.ice.not_for],
+        "treatment.compression": [*(t.compression.suits or []), *t.compression.not_for],
+        "treatment.avoid": list(t.avoid),
+        "return_to_run.continuous_run": rtr.continuous_run.conditions,
+        "return_to_run.before_running": rtr.before_running.conditions,
+    }
+    out = [
+        f"rehab_rules.yaml: {where}: unknown condition {c!r}"
+        for where, ids in named.items()
+        for c in ids
+        if c not in kb.condition_by_id
+    ]
+    out += [
+        f"rehab_rules.yaml: treatment.not_new: unknown finding {f!r}"
+        for f in t.not_new.findings
+        if f not in kb.findings
+    ]
+    return out
 
 
 def _library(kb: KnowledgeBase, directory: Path | None) -> list[str]:

@@ -104,6 +104,10 @@ class CareRule(Text):
     """None: every condition; otherwise only these."""
     not_for: list[Id] = Field(default_factory=list)
     not_for_text: Text | None = None
+    later_text: Text | None = None
+    """What to say instead once the injury is no longer new (``treatment.not_new``); without
+    it the advice is left out then."""
+    new_injury_only: bool = False
 
 
 class ConditionSet(Strict):
@@ -111,8 +115,16 @@ class ConditionSet(Strict):
     source: list[SourceId] = Field(min_length=1)
 
 
+class FindingSet(Strict):
+    findings: list[Id] = Field(min_length=1)
+    source: list[SourceId] = Field(default_factory=list)
+    estimate: str | None = None
+
+
 class Treatment(Strict):
     likely_min_probability: Number
+    not_new: FindingSet
+    """Findings that mean the pain is no longer a new injury (first-days care is past)."""
     max_programme_conditions: Count
     contraindication_min_probability: Number
     bone_stress: ConditionSet

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from hipcoach.assess.engine import Assessment
 from hipcoach.plan.library import Exercise, Library
 from hipcoach.plan.progression import ProgrammePhase, dose
-from hipcoach.plan.rules import Advice, PhaseRule, RehabRules
+from hipcoach.plan.rules import Advice, CareRule, PhaseRule, RehabRules
 from hipcoach.plan.safety import SafetyPolicy, exercise_refusal, policy_for
 from hipcoach.plan.schedule import PlannedDay
 from hipcoach.urgency import Urgency
@@ -136,19 +136,31 @@ def _pick(
     return {k: v[:cap] for k, v in by_phase.items()}, cross, excluded
 
 
-def _immediate(targets: Sequence[str], guarded: Sequence[str], rules: RehabRules) -> list[Advice]:
+def _immediate(
+    targets: Sequence[str], guarded: Sequence[str], rules: RehabRules, not_new: bool
+) -> list[Advice]:
+    """Relative rest, ice and compression as they fit the likely causes — and the time since
+    the pain began: first-days care is not advised for pain of weeks (``not_new``)."""
     t = rules.treatment
+
+    def timely(rule: CareRule) -> Advice | None:
+        if not (rule.new_injury_only and not_new):
+            return rule.advice()
+        return None if rule.later_text is None else rule.later_text.advice()
+
     out = [t.relative_rest.advice()]
     if set(t.ice.not_for) & set(targets) and t.ice.not_for_text is not None:
         out.append(t.ice.not_for_text.advice())
-    else:
-        out.append(t.ice.advice())
+    elif (ice := timely(t.ice)) is not None:
+        out.append(ice)
     comp = t.compression
     blocked = set(comp.not_for) & set(guarded)
     if blocked and comp.not_for_text is not None:
         out.append(comp.not_for_text.advice())
-    elif comp.suits is None or set(comp.suits) & set(targets):
-        out.append(comp.advice())
+    elif (comp.suits is None or set(comp.suits) & set(targets)) and (
+        wrap := timely(comp)
+    ) is not None:
+        out.append(wrap)
     return out
 
 
@@ -264,6 +276,7 @@ def build_treatment(
         names = ", ".join(ex.name.lower() for ex in cross)
         keep.append(Advice(f"Low-impact cross-training that suits this problem: {names}.", ("FA",)))
     physio = t.see_physio.get(level) or t.see_physio["soon"]
+    not_new = any(assessment.findings.get(f) for f in t.not_new.findings)
     n = t.plan_days.value if days is None else days
     return TreatmentPlan(
         urgency=level,
@@ -271,7 +284,7 @@ def build_treatment(
         urgency_action=text.action,
         conditions=targets,
         guarded=guarded,
-        immediate=tuple(_immediate(targets, guarded, rules)),
+        immediate=tuple(_immediate(targets, guarded, rules, not_new)),
         painkillers=t.painkillers.advice(),
         see_physio=physio.advice(),
         stop=tuple(stop),
