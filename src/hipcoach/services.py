@@ -275,6 +275,13 @@ def preferred_units(explicit: str | None = None) -> Units:
     return current_settings().units
 
 
+def emergency_number() -> str:
+    """The number an emergency result tells the runner to call (setting, else locale)."""
+    from hipcoach.emergency import emergency_number as pick
+
+    return pick(current_settings().emergency_number)
+
+
 def with_profile(answers: Mapping[str, Any]) -> dict[str, Any]:
     """``answers`` with the age and sex from the settings filled in where not given, so
     the hip check does not ask what the runner already said once."""

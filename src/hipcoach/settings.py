@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from hipcoach.errors import InputError
 
@@ -31,6 +38,17 @@ class Settings(BaseModel):
     )
     age: int | None = Field(None, ge=5, le=100, description="Age in years, for the hip check.")
     sex: SettingsSex = Field("unknown", description="Sex recorded at birth, for the hip check.")
+    emergency_number: str | None = Field(
+        None,
+        description="The number to call in an emergency; by default the locale's (112, 999, 911…).",
+    )
+
+    @field_validator("emergency_number")
+    @classmethod
+    def _digits(cls, v: str | None) -> str | None:
+        if v is not None and not (v.isdigit() and v.isascii() and 2 <= len(v) <= 6):
+            raise ValueError("give the number as 2 to 6 digits, e.g. 112, 999 or 911")
+        return v
 
     @model_validator(mode="after")
     def _rest_below_max(self) -> Settings:
@@ -58,6 +76,7 @@ LABELS = {
     "hr_max": "Maximum heart rate",
     "age": "Age",
     "sex": "Sex",
+    "emergency_number": "Emergency number",
 }
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+from hipcoach.kb.load import load
+
 from .wizard import form as _form
+from .wizard import rechecked
 
 
 def test_home_page_guides_a_first_run(client):
@@ -53,11 +56,23 @@ def test_a_damaged_form_is_a_clear_error(client):
 
 
 def test_finishing_the_wizard_shows_urgency_then_causes_and_stores_it(client, cli):
+    """"Don't know" to everything: each warning sign is asked once more, then the result
+    says plainly that the warning signs were not checked, and there is no programme."""
     r = client.get("/assess")
-    for _ in range(80):
+    asked: list[str] = []
+    for _ in range(120):
         if "Likely causes" in r.text or "What to do now" in r.text:
             break
         state, qid = _form(r.text)
-        r = client.post("/assess", data={"state": state, "question": qid, "skip": "1"})
+        asked.append(qid)
+        data = {"state": state, "question": qid, "skip": "1", "rechecked": rechecked(r.text)}
+        r = client.post("/assess", data=data)
+    assert "Likely causes" in r.text
+    screen = [q.id for q in load().questions if q.section == "red_flags" and q.always_ask]
+    twice = [q for q in screen if asked.count(q) == 2]
+    assert twice and all(asked.count(q) <= 2 for q in asked)
+    assert r.text.index("Warning signs not checked") < r.text.index("Likely causes")
     assert r.text.index("See a physiotherapist") < r.text.index("Likely causes")
-    assert json.loads(cli("plan", "--json").stdout)["urgency"] == "soon"
+    plan = json.loads(cli("plan", "--json").stdout)
+    assert plan["urgency"] == "soon"
+    assert plan["phases"] == [] and "warning-sign questions were not answered" in str(plan)

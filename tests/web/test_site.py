@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from hipcoach.web.api import create_app
 
 from .wizard import form as _form
+from .wizard import rechecked
 
 
 def _self_care_answers() -> dict[str, object]:
@@ -38,6 +39,7 @@ def _wizard(client: TestClient, answers: dict[str, object]) -> str:
             data = {"state": state, "question": qid, "value": "yes" if value else "no"}
         else:
             data = {"state": state, "question": qid, "value": value}
+        data["rechecked"] = rechecked(r.text)  # posted as a browser posts the hidden field
         r = client.post("/assess", data=data)
         assert r.status_code == 200, r.text
     raise AssertionError("the wizard never finished")

@@ -67,10 +67,25 @@ class Assessment:
         warning sign is never reassurance, so plans and the result say so."""
         return tuple(q for q in self.warning_signs if self.answers.get(q) is None)
 
+    def unchecked_notice(self) -> str | None:
+        """The plain warning that warning signs were not checked (None when all were)."""
+        if not self.unchecked_warning_signs:
+            return None
+        labels = [
+            # A one-word label ("Clicking") reads badly in a list; the question says it all.
+            (q.label if q.label and " " in q.label.strip() else q.text).rstrip(":?")
+            for q in self.kb.questions
+            if q.id in set(self.unchecked_warning_signs)
+        ]
+        return self.kb.triage.unchecked_notice.text.replace("{questions}", "; ".join(labels))
+
     def top(self, n: int = 3) -> list[str]:
         return [r.condition.id for r in self.ranked[:n]]
 
     def next_steps(self) -> list[str]:
+        """What to do, in the words of the urgency level: an emergency or a same-day result
+        gets only what fits it (no "see a physio within days"), and the safety net names
+        only symptoms not already reported."""
         level = self.triage.level
         text = self.kb.triage.levels[level]
         steps = [text.title + ".", text.action]
@@ -78,7 +93,11 @@ class Assessment:
             # Condition advice only when it is safe to self-manage while waiting.
             for item in self.ranked[0].condition.advice[:2]:
                 steps.append(item.text)
-        steps.extend(self.kb.triage.safety_net)
+        for net in self.kb.triage.safety_net:
+            if isinstance(net, str):
+                steps.append(net)
+            elif level in net.levels and (line := net.render(self.findings)) is not None:
+                steps.append(line)
         return steps
 
     def to_dict(self) -> dict[str, Any]:
@@ -148,6 +167,11 @@ class Assessment:
                 for h in self.shown_factors
             ],
             "next_steps": self.next_steps(),
+            "warning_signs": {
+                "asked": list(self.warning_signs),
+                "unchecked": list(self.unchecked_warning_signs),
+                "notice": self.unchecked_notice(),
+            },
             "disclaimer": kb.triage.disclaimer,
             "answered": sum(1 for v in self.answers.values() if v is not None),
             "from_history": dict(self.from_history or {}),

@@ -13,7 +13,7 @@ A fixed, full questionnaire is the same machinery with ``adaptive=False``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from hipcoach.assess.answers import Answer, findings_of
@@ -144,7 +144,51 @@ def stable_for(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> int:
     return n
 
 
-def next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bool = True) -> Step:
+RECHECK = "warning sign answered \"don't know\": asked once more"
+
+
+def _recheck(
+    kb: KnowledgeBase, answers: Mapping[str, Answer], rechecked: Collection[str], step: Step
+) -> Step:
+    """Before the interview ends, put each warning-sign question answered "don't know" once
+    more (those in ``rechecked`` were already asked twice): an unanswered warning sign is
+    never reassurance, so the runner gets a second chance to answer it."""
+    if step.question is not None or step.reason.startswith("emergency"):
+        return step
+    findings = findings_of(kb, answers)
+    again = [
+        q
+        for q in kb.questions
+        if q.always_ask
+        and q.section == "red_flags"
+        and q.id in answers
+        and answers[q.id] is None
+        and q.id not in rechecked
+        and askable(kb, q, findings)
+    ]
+    if not again:
+        return step
+    return Step(again[0], RECHECK, step.asked, len(again))
+
+
+def next_step(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    *,
+    adaptive: bool = True,
+    rechecked: Collection[str] | None = None,
+) -> Step:
+    """The next question, or None when the interview is over.
+
+    ``rechecked``: the warning-sign questions already asked a second time. When given, the
+    interview asks every warning sign answered "don't know" once more before it ends
+    (callers that keep no such record pass None and get no second pass).
+    """
+    step = _next_step(kb, answers, adaptive=adaptive)
+    return step if rechecked is None else _recheck(kb, answers, rechecked, step)
+
+
+def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bool) -> Step:
     findings = findings_of(kb, answers)
     asked = len(answers)
     screen = [q for q in kb.questions if q.always_ask]
@@ -189,4 +233,4 @@ def next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: boo
     return Step(best, f"information gain {best_gain:.2f} bits", asked, left)
 
 
-__all__ = ["Step", "askable", "information_gain", "next_step", "stable_for"]
+__all__ = ["RECHECK", "Step", "askable", "information_gain", "next_step", "stable_for"]

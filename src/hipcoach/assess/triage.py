@@ -110,6 +110,9 @@ def triage(
     reasons.append(base)
     level = most_urgent(*(r.level for r in reasons))
     # Most urgent first; the self-care line only matters when nothing else raised the level.
+    # A same-day or emergency result shows only the reasons at its own level: "within days"
+    # beside "call an ambulance" would blur what to do.
     ordered = sorted(reasons, key=lambda r: -rank(r.level))
-    shown = tuple(r for r in ordered if r.level == level or r.kind != "self_care")
+    urgent = rank(level) >= rank("urgent")
+    shown = tuple(r for r in ordered if r.level == level or (r.kind != "self_care" and not urgent))
     return TriageResult(level, shown, stop)

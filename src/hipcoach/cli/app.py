@@ -154,7 +154,9 @@ def assess(
     if as_json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        render(result, console)
+        from hipcoach.services import emergency_number
+
+        render(result, console, emergency_number())
 
 
 @app.command("eval")

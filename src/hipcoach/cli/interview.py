@@ -13,7 +13,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from hipcoach.assess.answers import Answer, Answers, normalise
-from hipcoach.assess.interview import next_step
+from hipcoach.assess.interview import RECHECK, next_step
 from hipcoach.errors import InputError
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.kb.models import Question
@@ -119,11 +119,16 @@ def run_interview(
     )
     answers: Answers = {}
     shown: set[str] = set()
+    rechecked: set[str] = set()
     while True:
-        step = next_step(kb, answers, adaptive=adaptive)
+        step = next_step(kb, answers, adaptive=adaptive, rechecked=rechecked)
         q = step.question
         if q is None:
             return answers, step.reason
+        if step.reason == RECHECK:
+            rechecked.add(q.id)
+            answers.pop(q.id, None)
+            console.print(Text(kb.triage.recheck_prompt, style="bold yellow"))
         if q.section not in shown:  # a heading the first time each part of the interview starts
             shown.add(q.section)
             console.print(Rule(SECTION_TITLES.get(q.section, q.section), style="cyan"))

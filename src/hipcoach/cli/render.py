@@ -36,10 +36,17 @@ def _bar(p: float, width: int = 12) -> Text:
     return Text("█" * filled, style="cyan") + Text("░" * (width - filled), style="dim")
 
 
-def render(result: Assessment, console: Console) -> None:
+def render(result: Assessment, console: Console, emergency_number: str | None = None) -> None:
+    """The result in the terminal; ``emergency_number`` is shown for the runner to call when
+    the result is an emergency (and as the number to call if a same-day result worsens)."""
     kb = result.kb
     level = result.triage.level
     text = kb.triage.levels[level]
+    call: list[Text] = []
+    if emergency_number and level == "emergency":
+        call = [Text(f"📞 Call {emergency_number} now.", style="bold red")]
+    elif emergency_number and level == "urgent":
+        call = [Text(f"If it gets worse: call {emergency_number}.", style="bold")]
     reasons = Text()
     for reason in result.triage.reasons:
         reasons.append("• ", style="dim")
@@ -53,6 +60,7 @@ def render(result: Assessment, console: Console) -> None:
             Group(
                 Text(f"{ICON[level]} {text.title}", style=STYLE[level]),
                 Text(text.action),
+                *call,
                 Text(""),
                 Text("Why:", style="bold"),
                 reasons,
@@ -62,6 +70,11 @@ def render(result: Assessment, console: Console) -> None:
             padding=(0, 2),
         )
     )
+
+    if (notice := result.unchecked_notice()) is not None:
+        console.print(
+            Panel(Text(notice), title="Warning signs not checked", border_style="yellow")
+        )
 
     table = Table(title="Likely causes", title_justify="left", expand=True, show_lines=True)
     table.add_column("#", justify="right", width=2)

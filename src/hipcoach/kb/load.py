@@ -247,6 +247,11 @@ def _cross_check(kb: KnowledgeBase, p: _Problems) -> None:
         if q.gate:
             check_expr(q.gate.requires, f"{where} → gate")
         check_sources(q, where)
+    for n, net in enumerate(kb.triage.safety_net):
+        if not isinstance(net, str):
+            for part in net.parts:
+                for fid in sorted(set(part.unless) - kb.findings.keys()):
+                    p.add(f"triage.yaml: safety_net[{n}]", f"unknown finding {fid!r}")
     for rf in kb.triage.red_flags:
         where = f"triage.yaml: red flag {rf.id!r}"
         check_expr(rf.when, where)

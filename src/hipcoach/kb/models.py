@@ -9,6 +9,7 @@ validation error, and ``hipcoach kb check`` reports it with file and entry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -254,13 +255,43 @@ class UrgencyText(Strict):
     action: str
 
 
+class NetPart(Strict):
+    """One symptom of a safety-net line, left out when the runner already reported it."""
+
+    text: str
+    unless: list[Id] = Field(default_factory=list)
+
+
+class SafetyNet(Strict):
+    """A safety-net line: shown only at ``levels`` (an emergency needs no "see a physio if it
+    is not easing"), naming only the symptoms the runner has not already reported."""
+
+    text: str
+    """With ``{parts}`` where the symptoms go, joined with commas and "or"."""
+    levels: list[Urgency] = Field(min_length=1)
+    parts: list[NetPart] = Field(default_factory=list)
+
+    def render(self, findings: Mapping[str, bool]) -> str | None:
+        if not self.parts:
+            return self.text
+        parts = [p.text for p in self.parts if not any(findings.get(f) for f in p.unless)]
+        if not parts:
+            return None
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
+        return self.text.replace("{parts}", joined)
+
+
 class Triage(Strict):
     red_flags: list[RedFlag]
     self_care: SelfCarePolicy
     levels: dict[Urgency, UrgencyText]
     condition_urgency_min_probability: Sourced
-    safety_net: list[str]
+    safety_net: list[SafetyNet | str]
     disclaimer: str
+    recheck_prompt: str
+    """Put before a warning-sign question asked again after "don't know"."""
+    unchecked_notice: Advice
+    """Shown when warning-sign questions were left unanswered; ``{questions}`` lists them."""
 
 
 # --- conditions --------------------------------------------------------------------------------

@@ -55,6 +55,8 @@ def home(request: Request) -> HTMLResponse:
 
 @router.get("/result", response_class=HTMLResponse)
 def latest_result(request: Request) -> HTMLResponse:
+    from hipcoach.services import emergency_number
+
     """The latest stored hip check, as it was shown when it was finished."""
     from hipcoach.kb.load import load
     from hipcoach.services import has_history, treatment_for
@@ -78,6 +80,7 @@ def latest_result(request: Request) -> HTMLResponse:
         request,
         "result.html",
         r=result,
+        emergency_number=emergency_number(),
         action=load().triage.levels[result["urgency"]["level"]].action,
         plan=None if treatment is None else to_json(treatment),
         names=_exercise_names(),
@@ -90,19 +93,26 @@ def _ask(
     answers: dict[str, Any],
     error: str | None = None,
     previous: Any = None,
+    rechecked: list[str] | None = None,
 ) -> HTMLResponse:
     """The next question (``previous``: the answer being revisited after Back), or the
-    result when the interview is done."""
+    result when the interview is done. ``rechecked``: the warning-sign questions already
+    asked a second time after "don't know"."""
     from hipcoach.assess.answers import parse_answers
     from hipcoach.assess.engine import assess
-    from hipcoach.assess.interview import next_step
+    from hipcoach.assess.interview import RECHECK, next_step
     from hipcoach.kb.load import load
-    from hipcoach.services import history_facts, preferred_units
+    from hipcoach.services import emergency_number, history_facts, preferred_units
 
     kb = load()
+    rechecked = list(rechecked or [])
     parsed = parse_answers(kb, answers)
-    step = next_step(kb, parsed)
+    step = next_step(kb, parsed, rechecked=rechecked)
     question = step.question
+    recheck = step.reason == RECHECK and question is not None
+    if recheck and question is not None:
+        rechecked.append(question.id)
+        answers = {k: v for k, v in answers.items() if k != question.id}
     if BODY_MAP_QUESTION in kb.question_by_id and BODY_MAP_QUESTION not in answers:
         # The web check opens on the body map: where it hurts is the natural first thing
         # to show, and it is asked of everyone anyway; the safety questions come next.
@@ -125,6 +135,7 @@ def _ask(
             request,
             "result.html",
             r=result.to_dict(),
+            emergency_number=emergency_number(),
             action=kb.triage.levels[level].action,
             plan=None if treatment is None else to_json(treatment),
             names=_exercise_names(),
@@ -134,9 +145,11 @@ def _ask(
         "question.html",
         q=question,
         body_map=question.id == BODY_MAP_QUESTION,
-        number=len(parsed) + 1,
+        number=len(answers) + 1,
         left=step.remaining_estimate,
         state=json.dumps(answers),
+        rechecked=json.dumps(rechecked),
+        recheck_prompt=kb.triage.recheck_prompt if recheck else None,
         checked=[str(v) for v in previous] if isinstance(previous, list) else [str(previous)],
         error=error,
     )
@@ -167,24 +180,30 @@ async def assess_step(request: Request) -> HTMLResponse:
             raise ValueError
     except ValueError:
         raise InputError("the form's state is damaged; start the hip check again") from None
+    try:
+        rechecked = [str(x) for x in json.loads(str(form.get("rechecked") or "[]"))]
+    except (ValueError, TypeError):
+        rechecked = []
     qid = str(form.get("question") or "")
     q = load().question_by_id.get(qid)
     if q is None:
         raise InputError(f"unknown question {qid!r}; start the hip check again")
     if form.get("back"):
         previous = answers.pop(next(reversed(answers))) if answers else None
-        return _ask(request, answers, previous=previous)
+        return _ask(request, answers, previous=previous, rechecked=rechecked)
     values = [str(v) for v in form.getlist("value")]
     if form.get("skip"):
         answers[qid] = None
-        return _ask(request, answers)
+        return _ask(request, answers, rechecked=rechecked)
     values = [v for v in values if v.strip()]  # an empty number box is no answer
     raw: Any = values if q.type == "multi" else (values[0] if values else None)
     if raw is None or raw == []:
         what = "Please enter a number" if q.type == "number" else "Please choose an answer"
-        return _ask(request, answers, error=f"{what}, or press “Don't know”.")
+        return _ask(
+            request, answers, error=f"{what}, or press “Don't know”.", rechecked=rechecked
+        )
     try:
         answers[qid] = normalise(q, raw)
     except InputError as exc:
-        return _ask(request, answers, error=str(exc))
-    return _ask(request, answers)
+        return _ask(request, answers, error=str(exc), rechecked=rechecked)
+    return _ask(request, answers, rechecked=rechecked)

@@ -12,7 +12,7 @@ from hipcoach.errors import InputError
 
 router = APIRouter()
 
-FIELDS = ("units", "hr_rest", "hr_max", "age", "sex")
+FIELDS = ("units", "hr_rest", "hr_max", "age", "sex", "emergency_number")
 
 
 def _folder() -> dict[str, str]:
@@ -52,9 +52,17 @@ def put_settings(
 
 
 def _form(request: Request, values: dict[str, Any], **extra: Any) -> HTMLResponse:
+    from hipcoach.emergency import default_number
     from hipcoach.web.pages import page
 
-    return page(request, "settings.html", values=values, folder=_folder(), **extra)
+    return page(
+        request,
+        "settings.html",
+        values=values,
+        folder=_folder(),
+        default_emergency=default_number(),
+        **extra,
+    )
 
 
 @router.get("/settings", response_class=HTMLResponse)
