@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hipcoach.assess.answers import Answers
 from hipcoach.assess.interview import next_step
 from hipcoach.assess.logic import evaluate
@@ -125,3 +127,27 @@ def test_adaptive_interview_is_never_less_urgent_than_answering_everything(kb):
             if rank(assess(kb, short).triage.level) < rank(assess(kb, full).triage.level):
                 worse.append(case["id"])
     assert worse == []
+
+
+def test_the_risk_questions_of_a_possible_stress_fracture_are_asked_before_the_end():
+    """A female marathoner with a deep groin ache: before the interview may stop it asks the
+    questions that decide a femoral neck stress fracture (load, energy, a previous one)."""
+    import yaml
+
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.kb.load import load
+
+    kb = load()
+    person = yaml.safe_load((Path(__file__).parents[1] / "examples" / "groin-marathoner.yaml")
+                            .read_text())["answers"]  # fmt: skip
+    person = parse_answers(kb, person)
+    answers: dict[str, object] = {}
+    reasons = []
+    for _ in range(len(kb.questions) + 1):
+        step = next_step(kb, answers)
+        if step.question is None:
+            break
+        reasons.append(step.reason)
+        answers[step.question.id] = person.get(step.question.id)
+    for q in ("load_increase", "energy_deficiency", "previous_stress_fracture"):
+        assert q in answers, f"{q} was never asked"

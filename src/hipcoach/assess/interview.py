@@ -144,7 +144,7 @@ def stable_for(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> int:
     return n
 
 
-RECHECK = "warning sign answered \"don't know\": asked once more"
+RECHECK = 'warning sign answered "don\'t know": asked once more'
 
 
 def _recheck(
@@ -188,6 +188,47 @@ def next_step(
     return step if rechecked is None else _recheck(kb, answers, rechecked, step)
 
 
+def deciding_strength(kb: KnowledgeBase, q: Question, condition_index: int) -> float:
+    """How strongly some answer to ``q`` moves one condition: the largest |log LR| over the
+    question's answers (0 when the condition does not mention it)."""
+    model = compile_model(kb)
+    ex = next((e for e in model.exclusive if e.question.id == q.id), None)
+    if ex is not None:
+        return max((abs(math.log(lr)) for lr in ex.lr[condition_index] if lr > 0), default=0.0)
+    best = 0.0
+    for fid in q.findings():
+        for ci, lp, ln in model.independent.get(fid, ()):
+            if ci == condition_index:
+                best = max(best, abs(math.log(lp)), abs(math.log(ln)) if ln > 0 else 0.0)
+    return best
+
+
+def must_not_miss_question(
+    kb: KnowledgeBase, answers: Mapping[str, Answer], rest: Sequence[Question]
+) -> tuple[Question, str] | None:
+    """The unanswered question that best decides a must-not-miss condition still in play
+    (probability at least ``interview.must_not_miss_floor``), if one moves it by at least
+    ``interview.must_not_miss_min_lr``: the risk questions of a femoral neck stress fracture
+    (load increase, energy deficiency, a previous stress fracture) are asked before the
+    interview may stop, whatever their information gain over all the causes."""
+    settings = kb.manifest.settings.interview
+    ranked = assess(kb, answers).ranked
+    index = {c.id: i for i, c in enumerate(kb.conditions)}
+    floor = math.log(settings.must_not_miss_min_lr)
+    for r in ranked:  # most likely first
+        c = r.condition
+        if (
+            not c.must_not_miss
+            or max(r.probability, r.own_probability) < settings.must_not_miss_floor
+        ):
+            continue
+        scored = [(deciding_strength(kb, q, index[c.id]), -i, q) for i, q in enumerate(rest)]
+        strength, _, q = max(scored, key=lambda t: (t[0], t[1]), default=(0.0, 0, None))
+        if q is not None and strength >= floor:
+            return q, c.id
+    return None
+
+
 def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bool) -> Step:
     findings = findings_of(kb, answers)
     asked = len(answers)
@@ -224,11 +265,20 @@ def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bo
         return Step(q, f"could change the urgency by {lift} level(s)", asked, left)
     best_gain, _, best = gains[0]
     extra = asked - sum(1 for q in screen if q.id in answers)
-    if best_gain < settings.min_information_gain:
-        return Step(None, "no question is expected to change the result", asked, 0)
     stable = stable_for(kb, answers)
-    if extra >= settings.min_questions and stable >= settings.stable_after:
-        return Step(None, "result stable", asked, 0)
+    if best_gain < settings.min_information_gain or (
+        extra >= settings.min_questions and stable >= settings.stable_after
+    ):
+        # Before stopping: the questions that decide a must-not-miss condition still in play.
+        if (found := must_not_miss_question(kb, answers, rest)) is not None:
+            q, cid = found
+            return Step(q, f"decides a must-not-miss condition ({cid})", asked, left)
+        why = (
+            "result stable"
+            if best_gain >= settings.min_information_gain
+            else ("no question is expected to change the result")
+        )
+        return Step(None, why, asked, 0)
     left = min(left, max(1, settings.stable_after - stable + 1))
     return Step(best, f"information gain {best_gain:.2f} bits", asked, left)
 

@@ -354,6 +354,11 @@ class InterviewSettings(Strict):
     min_information_gain: float = Field(gt=0)
     stable_after: int = Field(ge=1)
     min_questions: int = Field(ge=0)
+    must_not_miss_floor: float = Field(gt=0, lt=1)
+    """A must-not-miss condition at least this likely is "in play": the questions that decide
+    it are asked before the interview stops."""
+    must_not_miss_min_lr: float = Field(gt=1)
+    """A question decides a condition when some answer moves it by this likelihood ratio."""
 
 
 class Settings(Strict):
