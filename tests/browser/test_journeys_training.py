@@ -266,8 +266,22 @@ def test_back_to_running_and_a_running_plan_at_every_size(page: Page):
     page.goto("/programme")
     page.get_by_role("link", name="Back to running").click()
     expect(page.get_by_role("heading", name="Tests to pass first, in this order")).to_be_visible()
+    # The walk-run is followed only once every check is passed without pain.
+    expect(page.get_by_role("button", name="Follow this programme")).to_have_count(0)
     check_page(page)
+    checks = page.locator('form[action="/programme/return/checks"] input[type="number"]')
+    for i in range(checks.count()):
+        checks.nth(i).fill("0")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the checks").click()
+    expect(page.get_by_role("button", name="Follow this programme")).to_be_visible()
     page.goto("/programme/running")
+    # During the episode there is no build-up plan, until the runner says they run pain-free.
+    expect(page.get_by_role("heading", name="No build-up plan for now")).to_be_visible()
+    check_page(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="I'm running again without pain").click()
+    expect(page.get_by_role("heading", name="No build-up plan for now")).to_have_count(0)
     page.get_by_label("Goal", exact=True).select_option("half")
     page.get_by_label("Weeks to the goal").fill("16")
     page.get_by_label("Now running per week", exact=False).fill("25")
