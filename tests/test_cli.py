@@ -114,6 +114,18 @@ def test_interactive_retries_bad_input_and_allows_dont_know(cli):
     assert "Likely causes" in out.stdout
 
 
+def test_interactive_dont_know_to_the_warning_signs_asks_again_and_says_so(cli):
+    from hipcoach.kb.load import load
+
+    out = cli("assess", input="?\n" * 200)
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.stdout.split())
+    prompt = " ".join(load().triage.recheck_prompt.split())
+    assert text.count(prompt) >= 3
+    assert "Warning signs not checked" in text
+    assert text.index("Warning signs not checked") < text.index("Likely causes")
+
+
 def test_interactive_back_and_quit(cli, tmp_path):
     saved = tmp_path / "answers.json"
     out = cli("assess", "--save", str(saved), input="40\nb\n41\n1\nq\n")
