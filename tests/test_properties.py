@@ -7,6 +7,7 @@ import math
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from answer_strategies import answers
 from hipcoach.assess.answers import parse_answers
 from hipcoach.assess.engine import assess
 from hipcoach.kb.load import load
@@ -15,22 +16,7 @@ from hipcoach.urgency import rank
 KB = load()
 
 
-def _value(q):
-    unknown = st.sampled_from([None, "unknown"])
-    if q.type == "yes_no":
-        return st.one_of(st.booleans(), unknown)
-    if q.type == "choice":
-        return st.one_of(st.sampled_from([c.id for c in q.choices]), unknown)
-    if q.type == "multi":
-        ids = [c.id for c in q.choices if c.id != "none"]
-        none = [st.just(["none"])] if len(ids) < len(q.choices) else []
-        return st.one_of(st.lists(st.sampled_from(ids), unique=True), *none, unknown)
-    if q.type == "scale":
-        return st.one_of(st.integers(int(q.min), int(q.max)), unknown)
-    return st.one_of(st.floats(q.min, q.max, allow_nan=False), unknown)
-
-
-answers_strategy = st.fixed_dictionaries({}, optional={q.id: _value(q) for q in KB.questions})
+answers_strategy = answers(KB)
 
 RED_FLAG_QUESTIONS = {
     # question id -> the answer that is the alarming one

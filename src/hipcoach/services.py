@@ -139,21 +139,33 @@ def runner_state(stored: StoredAssessment | None = None) -> RunnerState:
     )
 
 
-def safety_policy(answers: Mapping[str, Any] | None = None) -> SafetyPolicy:
-    """The one safety policy: from ``answers``, or the latest stored assessment when None
-    (unrestricted before any assessment). Every plan, session, calendar entry and export
-    obeys it."""
+def _assessed(
+    answers: Mapping[str, Any] | None,
+) -> tuple[Assessment, SafetyPolicy] | None:
+    """The assessment of ``answers`` (the latest stored one when None) and its safety policy,
+    with what the runner reported since that stored assessment; None without either."""
     from hipcoach.plan.library_load import load_library
     from hipcoach.plan.rules import load_rules as load_rehab_rules
-    from hipcoach.plan.safety import UNRESTRICTED, policy_for
+    from hipcoach.plan.safety import policy_for
 
     stored = _latest()
     if answers is None:
         if stored is None:
-            return UNRESTRICTED
+            return None
         answers = stored.answers
-    state = runner_state(stored)
-    return policy_for(_assessment_of(answers), load_library(), load_rehab_rules(), state)
+    result = _assessment_of(answers)
+    policy = policy_for(result, load_library(), load_rehab_rules(), runner_state(stored))
+    return result, policy
+
+
+def safety_policy(answers: Mapping[str, Any] | None = None) -> SafetyPolicy:
+    """The one safety policy: from ``answers``, or the latest stored assessment when None
+    (unrestricted before any assessment). Every plan, session, calendar entry and export
+    obeys it."""
+    from hipcoach.plan.safety import UNRESTRICTED
+
+    found = _assessed(answers)
+    return UNRESTRICTED if found is None else found[1]
 
 
 def enforce_policy(days: Sequence[PlannedDay]) -> list[PlannedDay]:
@@ -170,18 +182,15 @@ def treatment_for(
     progression, so all three always plan from the same assessment the same way."""
     from hipcoach.plan.library_load import load_library
     from hipcoach.plan.rules import load_rules as load_rehab_rules
-    from hipcoach.plan.safety import policy_for
     from hipcoach.plan.treatment import build_treatment
 
-    stored = _latest()
-    if answers is None:
-        if stored is None:
-            return None
-        answers = stored.answers
-    result = _assessment_of(answers)
-    library, rules = load_library(), load_rehab_rules()
-    policy = policy_for(result, library, rules, runner_state(stored))
-    return build_treatment(result, library, rules, start=start, days=days, policy=policy)
+    found = _assessed(answers)
+    if found is None:
+        return None
+    result, policy = found
+    return build_treatment(
+        result, load_library(), load_rehab_rules(), start=start, days=days, policy=policy
+    )
 
 
 def progress_programme(morning_pain: int, day: date) -> str | None:

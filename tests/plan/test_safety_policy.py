@@ -14,6 +14,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from answer_strategies import answers
 from hipcoach.assess.answers import parse_answers
 from hipcoach.assess.engine import assess
 from hipcoach.kb.load import load
@@ -40,21 +41,7 @@ BY_ID = {e.id: e for e in LIBRARY.exercises}
 BONE = set(RULES.treatment.bone_stress.conditions)
 
 
-def _value(q):  # type: ignore[no-untyped-def]
-    unknown = st.sampled_from([None, "unknown"])
-    if q.type == "yes_no":
-        return st.one_of(st.booleans(), unknown)
-    if q.type == "choice":
-        return st.one_of(st.sampled_from([c.id for c in q.choices]), unknown)
-    if q.type == "multi":
-        ids = [c.id for c in q.choices if c.id != "none"]
-        return st.one_of(st.lists(st.sampled_from(ids), unique=True, max_size=3), unknown)
-    if q.type == "scale":
-        return st.one_of(st.integers(int(q.min), int(q.max)), unknown)
-    return st.one_of(st.floats(q.min, q.max, allow_nan=False), unknown)
-
-
-answers_strategy = st.fixed_dictionaries({}, optional={q.id: _value(q) for q in KB.questions})
+answers_strategy = answers(KB)
 # Half the examples answer every warning sign, so that programmes are produced too.
 screened = st.fixed_dictionaries(
     {q.id: st.booleans() for q in KB.questions if q.section == "red_flags" and q.type == "yes_no"}
