@@ -49,13 +49,34 @@ def test_nothing_known_is_never_self_care(run):
     assert run({}).triage.level == "soon"
 
 
-@pytest.mark.parametrize("missing", ["severity", "walking_pain", "single_leg_stance", "trend"])
+@pytest.mark.parametrize("missing", ["severity", "walking_pain", "trend"])
 def test_self_care_needs_every_criterion_known(run, missing):
     answers = dict(BENIGN)
     del answers[missing]
     if missing == "trend":
         answers["duration"] = "month"
     assert run(answers).triage.level != "self_care"
+
+
+def test_untried_one_leg_stand_is_covered_by_known_absence_of_bone_stress_signs(run):
+    answers = dict(BENIGN)
+    del answers["single_leg_stance"]
+    result = run(answers)
+    assert result.triage.level == "self_care"
+    assert "no limp" in result.triage.reasons[0].text
+
+
+@pytest.mark.parametrize("also_missing", ["limp", "rest_pain", "night_pain"])
+def test_untried_one_leg_stand_with_an_unknown_bone_stress_sign_is_not_self_care(run, also_missing):
+    answers = dict(BENIGN)
+    del answers["single_leg_stance"]
+    del answers[also_missing]
+    assert run(answers).triage.level != "self_care"
+
+
+@pytest.mark.parametrize("stance", ["outer_hip", "groin", "buttock", "unable"])
+def test_a_painful_one_leg_stand_is_never_self_care(run, stance):
+    assert run({**BENIGN, "single_leg_stance": stance}).triage.level != "self_care"
 
 
 # Every "see a medical professional first if…" item of the founding article is a red flag.

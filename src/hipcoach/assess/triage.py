@@ -90,9 +90,14 @@ def triage(
                 )
             )
     if self_care_met:
+        stance = (
+            "walking and standing on one leg are pain-free"
+            if findings.get("sls_no_pain")
+            else "walking is pain-free, with no limp and no pain at rest or at night"
+        )
         base: Reason = Reason(
             "self_care",
-            "Mild pain, walking and standing on one leg are pain-free, and it is settling.",
+            f"Mild pain, {stance}, and it is settling.",
             tuple(supporting(policy.requires, findings)),
             tuple(policy.source),
             "self_care",
