@@ -126,3 +126,31 @@ def test_the_emergency_number_follows_the_locale(lang: str, number: str) -> None
 
 def test_lc_all_wins_over_lang() -> None:
     assert country({"LC_ALL": "fr_FR.UTF-8", "LANG": "en_US.UTF-8"}) == "FR"
+
+
+def test_serious_causes_add_up_to_a_same_day_result() -> None:
+    """Three causes that each need a doctor today at 12 % each are a 36 % chance of one of
+    them: same day, though none reaches its own must-not-miss threshold."""
+    from hipcoach.assess.differential import Ranked
+    from hipcoach.assess.triage import triage
+
+    rule = KB.triage.combined_urgency
+    assert rule is not None
+    share = rule.thresholds["urgent"].value / 3 + 0.01
+    # Causes that need a doctor today but would not escalate alone at this share.
+    serious = [
+        c
+        for c in KB.conditions
+        if c.urgency.level == "urgent"
+        and (c.escalate is None or c.escalate.threshold.value > share)
+    ]
+    routine = [c for c in KB.conditions if c.urgency.level == "soon"]
+    assert len(serious) >= 3
+    ranked = [Ranked(c, share, (), ()) for c in serious[:3]]
+    ranked.append(Ranked(routine[0], 1 - 3 * share, (), ()))
+    result = triage(KB, {}, sorted(ranked, key=lambda r: -r.probability))
+    assert result.level == "urgent"
+    assert any(r.rule == "combined" for r in result.reasons)
+    below = [Ranked(c, share / 2, (), ()) for c in serious[:3]]
+    below.append(Ranked(routine[0], 1 - 1.5 * share, (), ()))
+    assert triage(KB, {}, sorted(below, key=lambda r: -r.probability)).level != "urgent"

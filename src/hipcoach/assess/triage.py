@@ -51,6 +51,26 @@ def red_flags(kb: KnowledgeBase, findings: Mapping[str, bool]) -> list[Reason]:
     return out
 
 
+def _combined(kb: KnowledgeBase, ranked: Sequence[Ranked]) -> list[Reason]:
+    """The causes that each need a given level of care, taken together: three serious causes
+    at 10 % each are a 30 % chance of something that needs a doctor today, even though none
+    reaches its own must-not-miss threshold. The most urgent level whose combined share
+    reaches its threshold (``combined_urgency``) adds a reason."""
+    rule = kb.triage.combined_urgency
+    if rule is None:
+        return []
+    for level, threshold in sorted(rule.thresholds.items(), key=lambda kv: -rank(kv[0])):
+        serious = [r for r in ranked if rank(r.condition.urgency.level) >= rank(level)]
+        share = sum(r.probability for r in serious)
+        if share >= threshold.value and len(serious) >= 1:
+            names = ", ".join(r.condition.short_name for r in serious[:3])
+            text = rule.reason.replace("{share}", f"{share:.0%}").replace("{causes}", names)
+            text = text.replace("{level}", kb.triage.levels[level].title.lower())
+            findings = tuple(dict.fromkeys(e.finding for r in serious[:3] for e in r.for_[:2]))
+            return [Reason(level, text, findings, tuple(rule.source), "combined", "combined")]
+    return []
+
+
 def triage(
     kb: KnowledgeBase, findings: Mapping[str, bool], ranked: Sequence[Ranked]
 ) -> TriageResult:
@@ -89,6 +109,7 @@ def triage(
                     c.id,
                 )
             )
+    reasons.extend(_combined(kb, ranked))
     if self_care_met:
         stance = (
             "walking and standing on one leg are pain-free"

@@ -281,8 +281,18 @@ class SafetyNet(Strict):
         return self.text.replace("{parts}", joined)
 
 
+class CombinedUrgency(Strict):
+    """Urgency from the combined share of the causes that each need that level of care."""
+
+    thresholds: dict[Urgency, Sourced]
+    reason: str
+    """With ``{share}``, ``{causes}`` and ``{level}``."""
+    source: list[SourceId] = Field(min_length=1)
+
+
 class Triage(Strict):
     red_flags: list[RedFlag]
+    combined_urgency: CombinedUrgency | None = None
     self_care: SelfCarePolicy
     levels: dict[Urgency, UrgencyText]
     condition_urgency_min_probability: Sourced
