@@ -158,6 +158,26 @@ def exercise_refusal(
     return None
 
 
+def likely_conditions(assessment: Assessment, rules: RehabRules) -> tuple[str, ...]:
+    """The causes to treat: the top one always, then others above the threshold, capped."""
+    t = rules.treatment
+    ranked = assessment.ranked
+    if not ranked:
+        return ()
+    keep = [ranked[0].condition.id] + [
+        r.condition.id for r in ranked[1:] if r.probability >= t.likely_min_probability.value
+    ]
+    return tuple(keep[: max(1, t.max_programme_conditions.value)])
+
+
+def guarded_conditions(assessment: Assessment, rules: RehabRules) -> tuple[str, ...]:
+    """The likely causes plus every cause likely enough that harming it matters."""
+    floor = rules.treatment.contraindication_min_probability.value
+    out = list(likely_conditions(assessment, rules))
+    out += [r.condition.id for r in assessment.ranked if r.probability >= floor]
+    return tuple(dict.fromkeys(out))
+
+
 def warning_signs_checked(assessment: Assessment, rules: RehabRules) -> bool:
     """Were enough warning-sign questions answered to give a programme at all?"""
     unchecked = assessment.unchecked_warning_signs
@@ -172,8 +192,6 @@ def policy_for(
     state: RunnerState | None = None,
 ) -> SafetyPolicy:
     """The policy for ``assessment`` (the latest one) and what the runner did since."""
-    from hipcoach.plan.treatment import guarded_conditions, likely_conditions
-
     state = state or RunnerState()
     t, s = rules.treatment, rules.safety
     level = assessment.triage.level
@@ -226,6 +244,8 @@ __all__ = [
     "RunnerState",
     "SafetyPolicy",
     "exercise_refusal",
+    "guarded_conditions",
+    "likely_conditions",
     "policy_for",
     "warning_signs_checked",
 ]

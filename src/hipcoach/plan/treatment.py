@@ -72,26 +72,6 @@ class TreatmentPlan:
         return bool(self.phases)
 
 
-def likely_conditions(assessment: Assessment, rules: RehabRules) -> tuple[str, ...]:
-    """The causes to treat: the top one always, then others above the threshold, capped."""
-    t = rules.treatment
-    ranked = assessment.ranked
-    if not ranked:
-        return ()
-    keep = [ranked[0].condition.id] + [
-        r.condition.id for r in ranked[1:] if r.probability >= t.likely_min_probability.value
-    ]
-    return tuple(keep[: max(1, t.max_programme_conditions.value)])
-
-
-def guarded_conditions(assessment: Assessment, rules: RehabRules) -> tuple[str, ...]:
-    """The likely causes plus every cause likely enough that harming it matters."""
-    floor = rules.treatment.contraindication_min_probability.value
-    out = list(likely_conditions(assessment, rules))
-    out += [r.condition.id for r in assessment.ranked if r.probability >= floor]
-    return tuple(dict.fromkeys(out))
-
-
 def exclusion_reason(
     ex: Exercise, targets: Sequence[str], guarded: Iterable[str], rules: RehabRules
 ) -> str | None:
