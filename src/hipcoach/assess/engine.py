@@ -67,6 +67,15 @@ class Assessment:
         warning sign is never reassurance, so plans and the result say so."""
         return tuple(q for q in self.warning_signs if self.answers.get(q) is None)
 
+    def because(self, findings: Sequence[str]) -> list[str]:
+        """The runner's own answers behind a reason, in words (those they gave, present or
+        absent), so an urgent box speaks of what they said, not of what was never asked."""
+        return [
+            finding_text(self.kb, f, bool(self.findings[f]))
+            for f in dict.fromkeys(findings)
+            if f in self.findings and f in self.kb.findings
+        ]
+
     def unchecked_notice(self) -> str | None:
         """The plain warning that warning signs were not checked (None when all were)."""
         if not self.unchecked_warning_signs:
@@ -122,6 +131,7 @@ class Assessment:
                         "kind": r.kind,
                         "rule": r.rule,
                         "findings": list(r.findings),
+                        "because": self.because(r.findings),
                         "source": ", ".join(r.source),
                         "sources": list(r.source),
                     }

@@ -53,6 +53,8 @@ def render(result: Assessment, console: Console, emergency_number: str | None = 
         reasons.append(reason.text)
         if reason.source:
             reasons.append(f"  [{', '.join(reason.source)}]", style="dim")
+        if because := result.because(reason.findings):
+            reasons.append("\n  Your answers: " + "; ".join(because), style="dim")
         reasons.append("\n")
     reasons.rstrip()
     console.print(
