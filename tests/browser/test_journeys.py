@@ -5,9 +5,10 @@ the page fixtures)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .support import (
     SIZES,
@@ -56,6 +57,8 @@ def test_keyboard_alone_reaches_an_emergency(desktop: Page, data_folder: Path):
     assert "fever" in asked and len(asked) < 12  # a warning sign ends the hip check early
     assert _urgency(desktop).startswith(TITLES["emergency"])
     assert desktop.get_by_text("Likely causes").count() == 0  # only what to do now
+    call = desktop.get_by_role("link", name=re.compile(r"^Call \d+ now$"))
+    assert call.is_visible() and (call.get_attribute("href") or "").startswith("tel:")
     check_page(desktop)
     assert (data_folder / "hipcoach.db").exists()  # kept for the plan and the report
 
@@ -164,3 +167,14 @@ def test_every_page_in_the_navigation_stays_on_this_machine(page: Page):
         check_page(page)
     hosts = {u.split("/")[2] for u in requests_made(page) if u.startswith("http")}
     assert hosts == {page.url.split("/")[2]}, hosts
+
+
+def test_dont_know_to_every_warning_sign_is_asked_again_and_gives_no_programme(page: Page):
+    asked = run_hip_check(page, {}, check_each_new_layout=False)
+    again = {q for q in asked if asked.count(q) == 2}
+    assert again and "fever" in again  # every warning sign gets a second chance
+    expect(page.get_by_role("heading", name="Warning signs not checked")).to_be_visible()
+    check_page(page)
+    page.goto("/programme")
+    assert page.get_by_text("warning-sign questions were not answered").first.is_visible()
+    assert page.get_by_role("link", name="Start today's session").count() == 0
