@@ -122,7 +122,7 @@ class SafetyPolicy:
             whole = self.programme or (self.running if d.kind in RUNNING_KINDS else None)
             if whole is None:
                 items = tuple(i for i in d.items if self.item_refusal(i) is None)
-                if items:
+                if items or d.kind in RUNNING_KINDS:  # an allowed run stays, without them
                     out.append(replace(d, items=items))
                     continue
                 why = "Nothing in this session is safe for your hip now."
