@@ -141,7 +141,7 @@ def report(outcomes: list[Outcome]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("test", "dev"), default="test")
+    ap.add_argument("--split", choices=("test", "test2", "dev"), default="test")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     path = HERE / f"{args.split}.jsonl"
