@@ -67,3 +67,23 @@ def test_json_contract_fields(run):
     assert all({"finding", "lr"} <= set(e) for e in first["for"])
     probs = [c["probability"] for c in d["conditions"]]
     assert probs == sorted(probs, reverse=True)
+
+
+def test_a_weeks_long_story_does_not_rule_out_a_deep_infection(kb):
+    # Published series: mean 43 days to diagnosis in adults (R133), 3.9 weeks in children (R134).
+    deep = kb.condition_by_id["deep_infection"]
+    assert likelihood_ratio(kb, deep, "dur_2_6w", True) > 0.5
+    assert likelihood_ratio(kb, deep, "dur_over_6w", True) > 0.3
+
+
+def test_back_of_thigh_pain_counts_against_front_of_hip_causes(kb):
+    for cid in ("femoral_neck_stress_fracture", "hip_flexor_strain_or_tendinopathy", "gtps"):
+        assert likelihood_ratio(kb, kb.condition_by_id[cid], "loc_back_thigh", True) < 0.5
+    hamstring = kb.condition_by_id["hamstring_strain"]
+    assert likelihood_ratio(kb, hamstring, "loc_back_thigh", True) > 2
+
+
+def test_a_positive_fulcrum_test_is_only_as_telling_as_its_specificity_allows(kb):
+    # Specificity 13-75% (R4): with the best of those, LR+ for a shaft fracture is about 3.4.
+    shaft = kb.condition_by_id["femoral_shaft_stress_fracture"]
+    assert 2 < likelihood_ratio(kb, shaft, "fulcrum_pain", True) < 5
