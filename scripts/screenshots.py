@@ -115,7 +115,11 @@ def main() -> None:
                 day = (today - timedelta(days=back)).date().isoformat()
                 run(env, "diary", "add", "--pain", str(pain), "--where", "outer_hip",
                     "--when", "after", "--date", day)  # fmt: skip
-            shoot(base, args.out, PAGES, case["answers"])
+            shoot(base, args.out, PAGES)
+            # A build-up plan only once the episode is over ("running again without pain").
+            run(env, "plan", "--recovered")
+            shoot(base, args.out, {"running": "/programme/running?goal=half&weeks=16"})
+            shoot(base, args.out, {}, case["answers"])
         finally:
             server.terminate()
             server.wait(10)
@@ -156,7 +160,6 @@ PAGES = {
     "exercises": "/programme/exercises",
     "session": "/session",
     "return": "/programme/return",
-    "running": "/programme/running?goal=half&weeks=16",
     "settings": "/settings",
 }
 
