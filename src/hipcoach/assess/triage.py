@@ -65,7 +65,6 @@ def _combined(kb: KnowledgeBase, ranked: Sequence[Ranked]) -> list[Reason]:
         if share >= threshold.value and len(serious) >= 1:
             names = ", ".join(r.condition.short_name for r in serious[:3])
             text = rule.reason.replace("{share}", f"{share:.0%}").replace("{causes}", names)
-            text = text.replace("{level}", kb.triage.levels[level].title.lower())
             findings = tuple(dict.fromkeys(e.finding for r in serious[:3] for e in r.for_[:2]))
             return [Reason(level, text, findings, tuple(rule.source), "combined", "combined")]
     return []
@@ -109,7 +108,10 @@ def triage(
                     c.id,
                 )
             )
-    reasons.extend(_combined(kb, ranked))
+    # Only when nothing else reached that level: the sum adds nothing to a named reason.
+    reasons.extend(
+        c for c in _combined(kb, ranked) if all(rank(r.level) < rank(c.level) for r in reasons)
+    )
     if self_care_met:
         stance = (
             "walking and standing on one leg are pain-free"

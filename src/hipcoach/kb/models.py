@@ -286,7 +286,7 @@ class CombinedUrgency(Strict):
 
     thresholds: dict[Urgency, Sourced]
     reason: str
-    """With ``{share}``, ``{causes}`` and ``{level}``."""
+    """With ``{share}`` and ``{causes}``."""
     source: list[SourceId] = Field(min_length=1)
 
 
