@@ -4,7 +4,6 @@ the runner has not already reported, a plain warning when warning signs were not
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from hipcoach.assess.interview import RECHECK, next_step
 from hipcoach.emergency import country, default_number, emergency_number
 from hipcoach.kb.load import load
 from hipcoach.urgency import rank
+from scenario_cases import case_answers
 
 KB = load()
 CASES = Path(__file__).parent / "cases"
@@ -38,14 +38,6 @@ def _calm() -> dict[str, Any]:
     return out
 
 
-def _case(file: str, case_id: str) -> dict[str, Any]:
-    for line in (CASES / file).read_text().splitlines():
-        case = json.loads(line)
-        if case["id"] == case_id:
-            return dict(case["answers"])
-    raise KeyError(case_id)
-
-
 def _assess(answers: dict[str, Any]) -> Assessment:
     return assess(KB, parse_answers(KB, answers))
 
@@ -65,7 +57,7 @@ def test_a_same_day_box_gives_only_same_day_reasons_and_no_within_days_advice() 
 
 @pytest.mark.parametrize("case_id", ["rf-septic-fever", "rf-cauda-saddle"])
 def test_an_emergency_box_says_what_to_do_now_and_nothing_else(case_id: str) -> None:
-    a = _assess(_case("red_flags.jsonl", case_id))
+    a = _assess(case_answers("red_flags.jsonl", case_id))
     assert a.triage.level == "emergency"
     assert {r.level for r in a.triage.reasons} == {"emergency"}
     text = KB.triage.levels["emergency"]

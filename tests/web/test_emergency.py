@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-CASES = Path(__file__).parents[1] / "cases"
-
-
-def _case(case_id: str) -> dict[str, object]:
-    for line in (CASES / "red_flags.jsonl").read_text().splitlines():
-        case = json.loads(line)
-        if case["id"] == case_id:
-            return dict(case["answers"])
-    raise KeyError(case_id)
+from scenario_cases import case_answers
 
 
 def test_an_emergency_shows_the_number_to_call_in_the_terminal_and_the_page(
@@ -22,7 +13,7 @@ def test_an_emergency_shows_the_number_to_call_in_the_terminal_and_the_page(
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)
     monkeypatch.delenv("LC_MESSAGES", raising=False)
-    answers = _case("rf-septic-fever")
+    answers = case_answers("red_flags.jsonl", "rf-septic-fever")
     out = cli("assess", "--answers", "-", "--no-history", input=json.dumps({"answers": answers}))
     assert out.exit_code == 0, out.output
     assert "Call 999 now" in out.stdout

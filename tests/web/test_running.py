@@ -7,16 +7,9 @@ import json
 import re
 from pathlib import Path
 
-CASES = Path(__file__).parents[1] / "cases"
+from scenario_cases import CASES, case_answers
+
 EXAMPLES = Path(__file__).parents[2] / "examples"
-
-
-def _answers(file: str, case_id: str) -> dict[str, object]:
-    for line in (CASES / file).read_text().splitlines():
-        case = json.loads(line)
-        if case["id"] == case_id:
-            return dict(case["answers"])
-    raise KeyError(case_id)
 
 
 def _self_care(client) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +90,7 @@ def test_the_return_to_running_matches_the_cli_and_puts_hops_last(client, cli):
 
 
 def test_no_return_to_running_when_a_doctor_must_see_you_first(client):
-    answers = _answers("red_flags.jsonl", "rf-septic-fever")
+    answers = case_answers("red_flags.jsonl", "rf-septic-fever")
     client.post("/api/assess", json={"answers": answers})
     assert client.get("/api/plan/return").status_code == 422
     assert "see a doctor first" in client.get("/programme/return").text
@@ -105,7 +98,7 @@ def test_no_return_to_running_when_a_doctor_must_see_you_first(client):
 
 
 def _assess(client, file: str, case_id: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    r = client.post("/api/assess", json={"answers": _answers(file, case_id)})
+    r = client.post("/api/assess", json={"answers": case_answers(file, case_id)})
     assert r.status_code == 200, r.text
     return dict(r.json())
 

@@ -13,17 +13,10 @@ from pathlib import Path
 from icalendar import Calendar
 from pypdf import PdfReader
 
-CASES = Path(__file__).parents[1] / "cases"
+from scenario_cases import case_answers
+
 EXAMPLES = Path(__file__).parents[2] / "examples"
 CHECKS = ("walk", "single_leg_stance", "single_leg_squat", "jog_on_spot", "hop")
-
-
-def _case(file: str, case_id: str) -> dict[str, object]:
-    for line in (CASES / file).read_text().splitlines():
-        case = json.loads(line)
-        if case["id"] == case_id:
-            return dict(case["answers"])
-    raise KeyError(case_id)
 
 
 def _text(html: str) -> str:
@@ -48,7 +41,7 @@ def _follow_everything(client) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_new_same_day_result_clears_every_plan_from_every_feature(client):
     _follow_everything(client)
-    urgent = _case("red_flags.jsonl", "rf-fnsf-walking")
+    urgent = case_answers("red_flags.jsonl", "rf-fnsf-walking")
     r = client.post("/api/assess", json={"answers": urgent})
     assert r.json()["urgency"]["level"] == "urgent"
 
