@@ -393,6 +393,7 @@ class SafetyRules(Strict):
     unchecked: Text
     build_up_during_episode: Text
     return_not_ready: Text
+    nothing_safe: Text
 
 
 class RehabRules(Strict):

@@ -82,6 +82,8 @@ class SafetyPolicy:
     """Why the return-to-running programme may not even be shown as a plan."""
     build_up: Advice | None = None
     """Why a build-up (prevention) running plan is refused."""
+    nothing_safe: str = ""
+    """What a session says when every exercise in it was taken out."""
 
     # --- single checks ----------------------------------------------------------------------
 
@@ -125,7 +127,7 @@ class SafetyPolicy:
                 if items or d.kind in RUNNING_KINDS:  # an allowed run stays, without them
                     out.append(replace(d, items=items))
                     continue
-                why = "Nothing in this session is safe for your hip now."
+                why = self.nothing_safe
             else:
                 why = whole.text
             out.append(PlannedDay(d.day, "rest", "Rest day", why, uid_key=d.uid_key, notes=d.notes))
@@ -235,6 +237,7 @@ def policy_for(
         running=running,
         return_to_run=serious,
         build_up=build_up,
+        nothing_safe=s.nothing_safe.render(),
     )
 
 
