@@ -107,18 +107,42 @@ def _latest() -> StoredAssessment | None:
     return DiaryRepository(open_engine()).latest_assessment() if has_history() else None
 
 
-def runner_state(stored: StoredAssessment | None = None) -> RunnerState:
-    """What the runner reported since the latest assessment (checks passed, a clinician's
-    clearance, recovery); anything recorded before that assessment no longer counts."""
+def _readiness(result: Assessment, results: Mapping[str, float], cleared: bool) -> Readiness:
+    """The return-to-running checks judged for the assessment's likely causes, with the same
+    tissue rules (tendon or bone) that its return-to-running plan uses."""
     from hipcoach.plan.return_to_run import check_gates, tissue_for
     from hipcoach.plan.rules import load_rules as load_rehab_rules
-    from hipcoach.plan.safety import RunnerState
+    from hipcoach.plan.safety import likely_conditions
+
+    rules = load_rehab_rules()
+    tissue = tissue_for(likely_conditions(result, rules), rules)
+    return check_gates(dict(results), tissue, rules, cleared_by_clinician=cleared)
+
+
+def _runner_data() -> dict[str, Any]:
     from hipcoach.storage.diary import DiaryRepository
+
+    return dict(DiaryRepository(open_engine()).plan_state().get(RUNNER_KEY) or {})
+
+
+def _update_runner(values: Mapping[str, Any]) -> None:
+    from hipcoach.storage.diary import DiaryRepository
+
+    DiaryRepository(open_engine()).update_plan_state({RUNNER_KEY: {**_runner_data(), **values}})
+
+
+def runner_state(
+    stored: StoredAssessment | None = None, result: Assessment | None = None
+) -> RunnerState:
+    """What the runner reported since the latest assessment (checks passed, a clinician's
+    clearance, recovery); anything recorded before that assessment no longer counts.
+    ``result`` is that assessment when the caller has it already."""
+    from hipcoach.plan.safety import RunnerState
 
     stored = stored or _latest()
     if stored is None:
         return RunnerState()
-    data = DiaryRepository(open_engine()).plan_state().get(RUNNER_KEY) or {}
+    data = _runner_data()
 
     def since(key: str) -> bool:
         at = data.get(key)
@@ -127,13 +151,9 @@ def runner_state(stored: StoredAssessment | None = None) -> RunnerState:
     cleared = since("cleared_at")
     passed = False
     if since("checks_at") and isinstance(data.get("checks"), dict):
-        rules = load_rehab_rules()
-        conditions = tuple(_assessment_of(stored.answers).top(3))
         results = {str(k): float(v) for k, v in data["checks"].items()}
-        readiness = check_gates(
-            results, tissue_for(conditions, rules), rules, cleared_by_clinician=cleared
-        )
-        passed = readiness.ready
+        result = result or _assessment_of(stored.answers)
+        passed = _readiness(result, results, cleared).ready
     return RunnerState(
         checks_passed=passed, cleared_by_clinician=cleared, recovered=since("recovered_at")
     )
@@ -152,10 +172,12 @@ def _assessed(
     if answers is None:
         if stored is None:
             return None
-        answers = stored.answers
-    result = _assessment_of(answers)
-    policy = policy_for(result, load_library(), load_rehab_rules(), runner_state(stored))
-    return result, policy
+        result = _assessment_of(stored.answers)
+        state = runner_state(stored, result)  # the same assessment: not assessed twice
+    else:
+        result = _assessment_of(answers)
+        state = runner_state(stored)
+    return result, policy_for(result, load_library(), load_rehab_rules(), state)
 
 
 def safety_policy(answers: Mapping[str, Any] | None = None) -> SafetyPolicy:
@@ -366,7 +388,8 @@ def plan_days(today: date, plan: TreatmentPlan | None = None) -> list[PlannedDay
         return enforce_policy(days)
     new = [d for d in days if d.day < today] + fresh
     repo.update_plan_state({"days": plan_to_json(new), DAYS_FOR_KEY: stored.id})
-    return enforce_policy(new)
+    # The plan just made carries the latest assessment's policy: no need to build it again.
+    return plan.policy.enforce(new) if plan is not None else enforce_policy(new)
 
 
 def plan_calendar(today: date, weeks_back: int = 4, weeks_ahead: int = 2) -> list[CalendarDay]:
@@ -514,8 +537,7 @@ def running_plan(
     from hipcoach.plan.rules import load_rules as load_rehab_rules
     from hipcoach.units import METRES_PER_MILE
 
-    policy = safety_policy()
-    policy.require(policy.build_up)
+    policy = safety_policy()  # build_running_plan refuses what it does not allow
     rules = load_rehab_rules()
     history, _ = load_report(today, units=units)
     current = None if weekly is None else weekly * (METRES_PER_MILE if units == "mi" else 1000.0)
@@ -559,15 +581,12 @@ def record_checks(results: Mapping[str, float], *, cleared_by_clinician: bool = 
     a clinician's clearance; returns the readiness they give. Raises ``InputError`` without
     an assessment, or for an unknown check or a pain outside 0–10."""
     from hipcoach.errors import InputError
-    from hipcoach.plan.return_to_run import check_gates, tissue_for
     from hipcoach.plan.rules import load_rules as load_rehab_rules
-    from hipcoach.storage.diary import DiaryRepository
 
     stored = _latest()
     if stored is None:
         raise InputError("no assessment yet: do the hip check (`hipcoach assess`) first")
-    rules = load_rehab_rules()
-    ids = [g.id for g in rules.return_to_run.gates]
+    ids = [g.id for g in load_rehab_rules().return_to_run.gates]
     for key, pain in results.items():
         if key not in ids:
             raise InputError(f"unknown check {key!r}; the checks are {', '.join(ids)}")
@@ -577,27 +596,19 @@ def record_checks(results: Mapping[str, float], *, cleared_by_clinician: bool = 
     data: dict[str, Any] = {"checks": dict(results), "checks_at": now}
     if cleared_by_clinician:
         data["cleared_at"] = now
-    repo = DiaryRepository(open_engine())
-    old = repo.plan_state().get(RUNNER_KEY) or {}
-    repo.update_plan_state({RUNNER_KEY: {**old, **data}})
-    conditions = tuple(_assessment_of(stored.answers).top(3))
-    cleared = runner_state(stored).cleared_by_clinician
-    return check_gates(
-        dict(results), tissue_for(conditions, rules), rules, cleared_by_clinician=cleared
-    )
+    _update_runner(data)
+    result = _assessment_of(stored.answers)
+    return _readiness(result, results, runner_state(stored, result).cleared_by_clinician)
 
 
 def mark_recovered() -> None:
     """The runner is running again without pain: the episode of the latest assessment is
     over, so a build-up plan is allowed (its contraindications still hold)."""
     from hipcoach.errors import InputError
-    from hipcoach.storage.diary import DiaryRepository
 
     if _latest() is None:
         raise InputError("no assessment yet: there is no episode to close")
-    repo = DiaryRepository(open_engine())
-    old = repo.plan_state().get(RUNNER_KEY) or {}
-    repo.update_plan_state({RUNNER_KEY: {**old, "recovered_at": datetime.now(UTC).isoformat()}})
+    _update_runner({"recovered_at": datetime.now(UTC).isoformat()})
 
 
 def keep_plan_days(days: Sequence[PlannedDay]) -> None:

@@ -37,6 +37,10 @@ def _follow_everything(client) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 303
     cal = Calendar.from_ical(client.get("/api/export/plan.ics").content)
     assert any("run" in str(e["summary"]).lower() for e in cal.walk("VEVENT"))
+    today = client.get("/api/session/today").json()["date"]
+    ahead = [d for d in client.get("/api/calendar").json()["days"]
+             if d["date"] >= today and d.get("planned") and d["planned"]["kind"] != "rest"]
+    assert ahead  # so the checks after the urgent result below are not empty by accident
 
 
 def test_a_new_same_day_result_clears_every_plan_from_every_feature(client):

@@ -62,7 +62,7 @@ def _combined(kb: KnowledgeBase, ranked: Sequence[Ranked]) -> list[Reason]:
     for level, threshold in sorted(rule.thresholds.items(), key=lambda kv: -rank(kv[0])):
         serious = [r for r in ranked if rank(r.condition.urgency.level) >= rank(level)]
         share = sum(r.probability for r in serious)
-        if share >= threshold.value and len(serious) >= 1:
+        if serious and share >= threshold.value:
             names = ", ".join(r.condition.short_name for r in serious[:3])
             text = rule.reason.replace("{share}", f"{share:.0%}").replace("{causes}", names)
             findings = tuple(dict.fromkeys(e.finding for r in serious[:3] for e in r.for_[:2]))
