@@ -30,6 +30,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from hipcoach.web.api import create_app
+from hipcoach.web.security import local_hosts
 
 from .support import SIZES, requests_made
 
@@ -63,7 +64,8 @@ def live_server() -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(), log_level="warning", access_log=False)
+    app = create_app(allowed_hosts=local_hosts(port))
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

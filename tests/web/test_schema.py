@@ -22,7 +22,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from hipcoach.web.api import create_app
 
-schema = schemathesis.openapi.from_asgi("/api/openapi.json", create_app())
+schema = schemathesis.openapi.from_asgi(
+    "/api/openapi.json", create_app(allowed_hosts={"testserver"})
+)
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "40"))
 

@@ -185,7 +185,7 @@ def test_an_unknown_page_gets_a_helpful_404_and_the_api_gets_json(client):
 
 
 def test_a_crash_gets_a_500_page_that_says_nothing_was_lost(home_dir):
-    app = create_app()
+    app = create_app(allowed_hosts={"testserver"})
 
     @app.get("/boom")
     def boom() -> None:

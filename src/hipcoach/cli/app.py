@@ -404,40 +404,74 @@ def _check_results(items: list[str]) -> dict[str, float]:
 @cli_errors
 def serve(
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (local only by default).")
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on (this computer only by default); beyond it, e.g. "
+            "0.0.0.0, an access token is required.",
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port.")] = 8765,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port (1-65535).")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="HIPCOACH_TOKEN",
+            help="Access token every request must carry (16+ letters, digits, . _ ~ -). "
+            "Required with an address beyond this computer.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app in your browser (JSON API under /api/). Local only: your data
     stays on this computer."""
+    import secrets
     import socket
 
     import uvicorn
 
     from hipcoach.web.api import create_app
+    from hipcoach.web.security import WILDCARD, check_token, hosts_for, is_loopback
+    from hipcoach.web.security import primary_address as lan_address
 
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
+    if token is not None:
+        try:
+            check_token(token)
+        except ValueError as exc:
+            raise InputError(f"--token / HIPCOACH_TOKEN: {exc}") from None
+    elif not is_loopback(host):
+        raise InputError(
+            f"--host {host[:60]} would let other computers reach your health data, so it "
+            "needs an access token: add --token TOKEN (or set HIPCOACH_TOKEN), e.g. "
+            f"--token {secrets.token_urlsafe(24)}"
+        )
+    if host in WILDCARD:
+        shown = lan_address() or "127.0.0.1"
+    else:
+        shown = f"[{host}]" if ":" in host else host
     # Bind first, so a busy port is one clear line instead of a server that starts and dies.
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise InputError(
-            f"cannot listen on {host}:{port} ({exc.strerror or exc}); is hipcoach already "
+            f"cannot listen on {host[:60]}:{port} ({reason}); is hipcoach already "
             f"running at http://{shown}:{port}/ ? Otherwise choose another port with --port"
         ) from None
+    url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     console.print(
-        f"hipcoach is running: open [bold]http://{shown}:{port}/[/] in your browser "
-        "(Ctrl-C to stop)."
+        f"hipcoach is running: open [bold]{url}[/] in your browser (Ctrl-C to stop).",
+        soft_wrap=True,
     )
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not is_loopback(host):
         console.print(
-            "[yellow]Listening beyond this computer: anyone on your network can see your "
-            "health data.[/]"
+            "[yellow]Listening beyond this computer: anyone on your network who has the "
+            "address with its token can see your health data.[/]"
         )
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    app = create_app(allowed_hosts=hosts_for(host, port), token=token)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
 
 

@@ -6,6 +6,7 @@ return their JSON. A ``HipcoachError`` becomes one clear message with its HTTP s
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from importlib import resources
 from typing import Any
 
@@ -92,7 +93,15 @@ def plan(days: int = Query(14, ge=1, le=84)) -> dict[str, Any]:
     return plan_json(treatment)
 
 
-def create_app() -> FastAPI:
+def create_app(
+    *, allowed_hosts: Collection[str] | None = None, token: str | None = None
+) -> FastAPI:
+    """The web app. ``allowed_hosts`` are the ``Host`` values it answers (default: this
+    computer's loopback names on the default port, as ``hipcoach serve`` starts it); with
+    ``token`` every request must carry that access token (see :mod:`hipcoach.web.security`).
+    """
+    from hipcoach.web.security import SecurityMiddleware, add_headers, local_hosts
+
     app = FastAPI(
         title="hipcoach",
         version=__version__,
@@ -102,6 +111,11 @@ def create_app() -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(
+        SecurityMiddleware,
+        allowed_hosts=local_hosts() if allowed_hosts is None else allowed_hosts,
+        token=token,
     )
     app.include_router(router)
     from fastapi.staticfiles import StaticFiles
@@ -150,8 +164,8 @@ def create_app() -> FastAPI:
             "Try again, and if it keeps happening, run `hipcoach` in a terminal to see more."
         )
         if _wants_html(request):
-            return _error_page(request, 500, "Something went wrong", message)
-        return JSONResponse({"error": message}, status_code=500)
+            return add_headers(_error_page(request, 500, "Something went wrong", message))
+        return add_headers(JSONResponse({"error": message}, status_code=500))
 
     return app
 
@@ -166,4 +180,3 @@ def _error_page(request: Request, status: int, title: str, message: str) -> Resp
     from hipcoach.web.pages import page
 
     return page(request, "error.html", status_code=status, title=title, message=message)
-
