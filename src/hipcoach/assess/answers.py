@@ -2,7 +2,8 @@
 
 Answers arrive from a file, the terminal or the web, so everything is checked here,
 once, with a message that names the question and says what is allowed. "Don't know"
-is always allowed (``None``, ``"unknown"``, ``"?"``) and contributes nothing.
+is always allowed (``None``, ``"unknown"``, ``"?"``) and contributes nothing. A bad value
+is quoted shortened (:func:`hipcoach.errors.shorten`): answers can be any size or shape.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.kb.models import Question
 
@@ -22,6 +23,7 @@ Answers = dict[str, Answer]
 UNKNOWN_WORDS = frozenset({"unknown", "?", "dont_know", "don't know", "dont know", "skip", ""})
 _YES = frozenset({"yes", "y", "true"})
 _NO = frozenset({"no", "n", "false"})
+_LONGEST_ID_GUESS = 100  # longer keys are not a typo of an id: no "did you mean"
 
 
 def _is_unknown(value: Any) -> bool:
@@ -55,23 +57,23 @@ def normalise(q: Question, value: Any) -> Answer:
             return value
         if isinstance(value, str) and value.strip().lower() in _YES | _NO:
             return value.strip().lower() in _YES
-        raise bad(f"is {value!r}")
+        raise bad(f"is {shorten(value)}")
     if q.type == "choice":
         ids = {c.id: c for c in q.choices}
         if not isinstance(value, str) or value.strip().lower() not in ids:
-            raise bad(f"is {value!r}")
+            raise bad(f"is {shorten(value)}")
         choice = ids[value.strip().lower()]
         return None if choice.means_unknown else choice.id
     if q.type == "multi":
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-            raise bad(f"is {value!r}")
+            raise bad(f"is {shorten(value)}")
         valid = {c.id for c in q.choices}
         picked: list[str] = []
         for v in items:
             key = v.strip().lower()
             if key not in valid:
-                raise bad(f"contains {v!r}")
+                raise bad(f"contains {shorten(v)}")
             if key not in picked:
                 picked.append(key)
         if "none" in picked and len(picked) > 1:
@@ -79,16 +81,18 @@ def normalise(q: Question, value: Any) -> Answer:
         return picked
     # number / scale
     if isinstance(value, bool):
-        raise bad(f"is {value!r}")
+        raise bad(f"is {shorten(value)}")
     try:
         number = float(value)
+    except OverflowError:  # a whole number beyond any float, e.g. 10**400
+        number = math.inf
     except (TypeError, ValueError):
-        raise bad(f"is {value!r}") from None
+        raise bad(f"is {shorten(value)}") from None
     assert q.min is not None and q.max is not None
     if not math.isfinite(number) or not q.min <= number <= q.max:
-        raise bad(f"is {value!r}, out of range")
+        raise bad(f"is {shorten(value)}, out of range")
     if q.type == "scale" and number != int(number):
-        raise bad(f"is {value!r}, not a whole number")
+        raise bad(f"is {shorten(value)}, not a whole number")
     return number
 
 
@@ -100,12 +104,18 @@ def parse_answers(kb: KnowledgeBase, raw: Any) -> Answers:
         )
     out: Answers = {}
     for key, value in raw.items():
-        q = kb.question_by_id.get(str(key))
+        name = str(key)
+        q = kb.question_by_id.get(name)
         if q is None:
-            close = difflib.get_close_matches(str(key), kb.question_by_id, n=1)
+            close = (
+                difflib.get_close_matches(name, kb.question_by_id, n=1)
+                if len(name) <= _LONGEST_ID_GUESS
+                else []
+            )
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InputError(
-                f"unknown question id {key!r}{hint}; `hipcoach questions` lists the valid ids"
+                f"unknown question id {shorten(key)}{hint}; "
+                "`hipcoach questions` lists the valid ids"
             )
         out[q.id] = normalise(q, value)
     return out

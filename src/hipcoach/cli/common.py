@@ -12,7 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from hipcoach.errors import HipcoachError, InputError
+from hipcoach.errors import HipcoachError, InputError, clip
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,41 +35,162 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+MAX_INPUT_BYTES = 1_000_000  # answers and plan files are a few kB; more is the wrong file
+MAX_DEPTH = 20  # nesting levels; an answers file has three, a plan file about six
+MAX_YAML_NODES = 10_000  # YAML is parsed in pure Python: this bounds its time to about 1 s
+MAX_NUMBER_DIGITS = 1_000  # longer numbers are refused before Python turns them into ints
+
+
 def read_text(path: str) -> tuple[str, str]:
-    """Contents of ``path`` (``-`` = standard input) and a name for messages."""
+    """Contents of ``path`` (``-`` = standard input) and a name for messages.
+
+    At most :data:`MAX_INPUT_BYTES` are read, so a huge file or an endless pipe is refused
+    instead of filling the memory.
+    """
     if path == "-":
-        return sys.stdin.read(), "standard input"
-    p = Path(path)
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(MAX_INPUT_BYTES + 1) if stream is not None else None
+        if data is None:  # a text-only stdin (rare): characters, not bytes
+            text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+            data = text.encode("utf-8", "surrogatepass")
+        return _decode(data, "standard input"), "standard input"
+    shown = clip(path)
     try:
-        return p.read_text(encoding="utf-8"), str(p)
+        with Path(path).open("rb") as f:
+            data = f.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a JSON or YAML file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file (expected UTF-8 JSON or YAML)") from None
+        raise InputError(f"{shown}: is a folder, expected a JSON or YAML file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
+    return _decode(data, shown), shown
+
+
+def _decode(data: bytes, name: str) -> str:
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(
+            f"{name} is larger than {MAX_INPUT_BYTES // 1_000_000} MB; answers and plan files "
+            "are a few kB: is it the right file?"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not a text file (expected UTF-8 JSON or YAML)") from None
 
 
 def parse_json_or_yaml(text: str, name: str) -> Any:
-    """JSON first (exact line/column in errors), then YAML; both must be non-empty."""
+    """JSON first (exact line/column in errors), then YAML; both must be non-empty.
+
+    Hostile input gets one clear InputError, like any other mistake: nesting deeper than
+    :data:`MAX_DEPTH`, numbers longer than :data:`MAX_NUMBER_DIGITS` digits, and in YAML
+    aliases (``*name``, which can multiply a few bytes into gigabytes) and more than
+    :data:`MAX_YAML_NODES` values.
+    """
     if not text.strip():
         raise InputError(f'{name} is empty; expected {{"answers": {{question_id: value}}}}')
+    too_deep = InputError(
+        f"{name}: nested more than {MAX_DEPTH} levels deep; hipcoach's files are a few "
+        'levels, e.g. {"answers": {question_id: value}}'
+    )
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_int=functools.partial(_json_int, name))
     except json.JSONDecodeError as jexc:
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")):
             raise InputError(
                 f"{name}: malformed JSON at line {jexc.lineno}, column {jexc.colno}: {jexc.msg}"
             ) from None
+    except RecursionError:
+        raise too_deep from None
+    else:
+        if _depth_exceeds(data, MAX_DEPTH):
+            raise too_deep
+        return data
+    return _parse_yaml(text, name)
+
+
+def _json_int(name: str, digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise InputError(f"{name}: {_long_number(len(digits.lstrip('-')))}")
+    return int(digits)
+
+
+def _long_number(digits: int) -> str:
+    return f"a number of {digits:,} digits; no answer is longer than a few digits"
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists/objects in ``data`` nest deeper than ``limit``, without recursing."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _parse_yaml(text: str, name: str) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as yexc:
-        mark = getattr(yexc, "problem_mark", None)
+        return yaml.load(text, Loader=_answers_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as yexc:
+        mark = yexc.problem_mark
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(yexc, "problem", None) or "invalid syntax"
-        raise InputError(f"{name}: malformed YAML{at}: {problem}") from None
+        problem = yexc.problem or "invalid syntax"
+        kind = "refused" if getattr(yexc, "refused", False) else "malformed"
+        raise InputError(f"{name}: {kind} YAML{at}: {problem}") from None
+    except yaml.YAMLError:
+        raise InputError(f"{name}: malformed YAML") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a date like 2024-13-45
+        raise InputError(f"{name}: a value cannot be read ({clip(str(exc), 100)})") from None
+
+
+@functools.cache
+def _answers_loader() -> type:
+    """yaml.SafeLoader that refuses aliases, deep nesting, too many values and numbers too
+    long to be an answer, each with the line and column where it happens.
+
+    Built on first use so ``import yaml`` stays out of commands that never read a file.
+    """
+    import yaml
+
+    def refuse(problem: str, mark: Any) -> yaml.MarkedYAMLError:
+        error = yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
+        error.refused = True  # type: ignore[attr-defined]
+        return error
+
+    class Loader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.depth = 0
+            self.nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            mark = event.start_mark
+            if isinstance(event, yaml.AliasEvent):
+                raise refuse("aliases (*name) are not allowed in hipcoach's files", mark)
+            self.nodes += 1
+            if self.nodes > MAX_YAML_NODES:
+                raise refuse(f"more than {MAX_YAML_NODES:,} values", mark)
+            if self.depth >= MAX_DEPTH:
+                raise refuse(f"nested more than {MAX_DEPTH} levels deep", mark)
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            digits = sum(c.isdigit() for c in str(node.value))
+            if digits > MAX_NUMBER_DIGITS:
+                raise refuse(_long_number(digits), node.start_mark)
+            return super().construct_yaml_int(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    return Loader
