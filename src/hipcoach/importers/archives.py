@@ -108,6 +108,16 @@ def gunzip(data: bytes, limits: Limits) -> bytes:
 
 def declared_members(fp: IO[bytes]) -> int | None:
     """Member count from a zip's end record (zip64 too), read before zipfile parses it."""
+    end = _end_record(fp)
+    return end[0] if end is not None else None
+
+
+def _end_record(fp: IO[bytes]) -> tuple[int, int, int] | None:
+    """(declared members, directory start, directory size) from the end record; None if none.
+
+    The start is where zipfile looks too: the directory ends where the end record (or the
+    zip64 end record) begins, whatever offset the record claims (self-extracting zips).
+    """
     fp.seek(0, io.SEEK_END)
     size = fp.tell()
     tail_len = min(size, 22 + 65_535)
@@ -117,22 +127,146 @@ def declared_members(fp: IO[bytes]) -> int | None:
     if i < 0 or len(tail) < i + 22:
         return None
     total = int.from_bytes(tail[i + 10 : i + 12], "little")
-    if total == 0xFFFF and i >= 20 and tail[i - 20 : i - 16] == b"PK\x06\x07":
-        fp.seek(int.from_bytes(tail[i - 12 : i - 4], "little"))
+    cd_size = int.from_bytes(tail[i + 12 : i + 16], "little")
+    cd_end = size - tail_len + i
+    if i >= 20 and tail[i - 20 : i - 16] == b"PK\x06\x07" and cd_end >= 76:
+        fp.seek(cd_end - 76)
         record = fp.read(56)
         if record[:4] == b"PK\x06\x06":
             total = int.from_bytes(record[32:40], "little")
-    return total
+            cd_size = int.from_bytes(record[40:48], "little")
+            cd_end -= 76
+    return total, max(0, cd_end - cd_size), cd_size
 
 
-def check_members(fp: IO[bytes], limits: Limits) -> None:
-    """Refuse a zip with too many members before zipfile reads its whole directory."""
-    count = declared_members(fp)
-    if count is not None and count > limits.max_members:
+@dataclass
+class Directory:
+    """What scanning a zip's central directory found, before zipfile reads it."""
+
+    members: int  # records actually present (counting stops just past the limit)
+    patches: dict[int, bytes]  # file offset → bytes zipfile is shown instead (see Patched)
+
+
+def scan_directory(fp: IO[bytes], limits: Limits) -> Directory | None:
+    """Count the directory's real records and neutralise fields that would stop zipfile.
+
+    The end record's member count is not trusted (a forged one hides 100,000 members
+    behind "1,000"): records are walked one by one and the walk stops as soon as it
+    passes ``limits.max_members``. zipfile refuses a whole archive for one member's
+    oddity (a "version needed to extract" above 6.3, a name flagged UTF-8 that is not,
+    a malformed extra field); such fields are patched so the other members still read,
+    and the odd member fails alone, if at all, when it is opened.
+    """
+    end = _end_record(fp)
+    if end is None:
+        return None
+    declared, pos, cd_size = end
+    if declared > limits.max_members:
         raise Refused(
-            f"archive has {count:,} members, more than the limit of {limits.max_members:,} "
+            f"archive has {declared:,} members, more than the limit of {limits.max_members:,} "
             "(a likely zip bomb); unpack it and import the folders separately"
         )
+    stop = pos + cd_size
+    patches: dict[int, bytes] = {}
+    count = 0
+    fp.seek(pos)
+    buf = fp.read(min(cd_size, CHUNK))
+    base = pos
+    while pos + 46 <= stop:
+        if pos + 46 > base + len(buf):
+            fp.seek(pos)
+            buf = fp.read(min(stop - pos, CHUNK))
+            base = pos
+        head = buf[pos - base : pos - base + 46]
+        if len(head) < 46 or head[:4] != b"PK\x01\x02":
+            break  # damaged: zipfile says so when it reads the directory
+        count += 1
+        if count > limits.max_members:
+            raise Refused(
+                f"archive has more than {limits.max_members:,} members although its end "
+                f"record declares {declared:,} (a forged archive, a likely zip bomb); not read"
+            )
+        n, m, k = (int.from_bytes(head[j : j + 2], "little") for j in (28, 30, 32))
+        if head[6] > 63:  # zipfile's MAX_EXTRACT_VERSION
+            patches[pos + 6] = b"\x14"  # 2.0, what deflate needs
+        flags = int.from_bytes(head[8:10], "little")
+        fp.seek(pos + 46)
+        name_extra = fp.read(n + m)
+        if flags & 0x800 and not _is_utf8(name_extra[:n]):
+            patches[pos + 8] = (flags & ~0x800).to_bytes(2, "little")
+        if not _extra_ok(name_extra[n:], head) and m + k <= 0xFFFF:
+            patches[pos + 30] = b"\x00\x00" + (m + k).to_bytes(2, "little")  # extra → comment
+        pos += 46 + n + m + k
+    return Directory(count, patches)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _extra_ok(extra: bytes, head: bytes) -> bool:
+    """Whether a record's extra field is what zipfile can parse: id/length blocks that fit.
+
+    A zip64 block (id 1) must also hold a 64-bit value for each of the record's
+    sizes and offset that say 0xFFFFFFFF, as zipfile will take them from it.
+    """
+    wide = sum(head[j : j + 4] == b"\xff\xff\xff\xff" for j in (20, 24, 42))
+    i = 0
+    while i + 4 <= len(extra):
+        tag = int.from_bytes(extra[i : i + 2], "little")
+        size = int.from_bytes(extra[i + 2 : i + 4], "little")
+        if i + 4 + size > len(extra) or (tag == 1 and size < 8 * wide):
+            return False
+        i += 4 + size
+    return True
+
+
+def check_members(fp: IO[bytes], limits: Limits) -> Directory | None:
+    """Refuse a zip with too many members before zipfile reads its whole directory."""
+    return scan_directory(fp, limits)
+
+
+class Patched(io.RawIOBase):
+    """A seekable view of ``base`` with a few bytes replaced (``Directory.patches``)."""
+
+    def __init__(self, base: IO[bytes], patches: dict[int, bytes]) -> None:
+        super().__init__()
+        self._base = base
+        self._patches = sorted(patches.items())
+        self._pos = base.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_CUR:
+            offset, whence = self._pos + offset, io.SEEK_SET
+        self._pos = self._base.seek(offset, whence)
+        return self._pos
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer).cast("B")
+        self._base.seek(self._pos)
+        data = self._base.read(len(view))
+        start, n = self._pos, len(data)
+        view[:n] = data
+        for at, new in self._patches:
+            if at + len(new) > start and at < start + n:
+                for j, b in enumerate(new):
+                    if start <= at + j < start + n:
+                        view[at + j - start] = b
+        self._pos += n
+        return n
 
 
 class Window(io.RawIOBase):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -31,6 +32,7 @@ FIT_EPOCH_S = 631_065_600  # 1989-12-31T00:00:00Z, the FIT time origin, in Unix 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ByteOrder = Literal["little", "big"]
 
+MAX_EXPORT_NUMBER = 1e15  # ms: 31,000 years; cm: 10 billion km. Beyond is not data
 FIT_FILE_TYPES = fit_profile.FILE_TYPES
 FIT_ACTIVITY = 4
 
@@ -70,9 +72,13 @@ class ExportMetadata:
 def parse_garmin_summaries(data: bytes) -> list[ExportMetadata]:
     """Summaries from a ``*_summarizedActivities.json``, multisport parents left out.
 
-    Raises ValueError when the file is not that JSON.
+    Raises ValueError when the file is not that JSON (also when it is nested deeper
+    than Python's parser goes: no real summary file is).
     """
-    doc = json.loads(data)
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to be Garmin's summary file") from None
     blocks = doc if isinstance(doc, list) else [doc]
     out: list[ExportMetadata] = []
     for block in blocks:
@@ -85,14 +91,14 @@ def parse_garmin_summaries(data: bytes) -> list[ExportMetadata]:
             kind = a.get("activityType")
             if isinstance(kind, dict):
                 kind = kind.get("typeKey")
-            label = str(kind) if kind is not None else None
+            label = _str(str(kind)[:64]) if isinstance(kind, str | int) else None
             if label in ("multi_sport", "multisport"):
                 continue
             start = _when(a.get("startTimeGmt")) or _when(a.get("beginTimestamp"))
             out.append(
                 ExportMetadata(
                     source="garmin",
-                    activity_id=str(a["activityId"]) if "activityId" in a else None,
+                    activity_id=_id(a.get("activityId")),
                     name=_str(a.get("name")),
                     sport=sport_from_text(label),
                     sport_label=label,
@@ -109,8 +115,27 @@ def parse_garmin_summaries(data: bytes) -> list[ExportMetadata]:
 
 
 def _plain(v: object) -> float | None:
-    """A JSON number as float; None for anything else (Garmin leaves fields null)."""
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+    """A JSON number as float; None for anything else (Garmin leaves fields null).
+
+    Numbers no activity has (NaN, infinities, beyond ±1e15: a file edited or forged)
+    are None too, so no later sum or date overflows on them.
+    """
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return None
+    try:
+        x = float(v)
+    except OverflowError:  # an integer with hundreds of digits
+        return None
+    return x if math.isfinite(x) and abs(x) < MAX_EXPORT_NUMBER else None
+
+
+def _id(v: object) -> str | None:
+    """An activity id (a number or a string), as text; None for anything else."""
+    if isinstance(v, bool) or not isinstance(v, int | str):
+        return None
+    if isinstance(v, int) and abs(v) >= 10**30:
+        return None  # no service numbers its activities like that (and str() would refuse)
+    return str(v)[:64] or None
 
 
 def _str(v: object) -> str | None:
@@ -120,15 +145,15 @@ def _str(v: object) -> str | None:
 
 def _when(v: object) -> datetime | None:
     """A GMT start: epoch milliseconds in exports, "YYYY-MM-DD HH:MM:SS" in the API."""
-    ms = _plain(v)
-    if ms is not None:
-        return EPOCH + timedelta(milliseconds=ms)
-    if isinstance(v, str):
-        try:
+    try:
+        ms = _plain(v)
+        if ms is not None:
+            return EPOCH + timedelta(milliseconds=ms)
+        if isinstance(v, str) and len(v) <= 64:
             dt = datetime.fromisoformat(v.strip())
-        except ValueError:
-            return None
-        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+            return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a date, or one outside years 1-9999
+        return None
     return None
 
 

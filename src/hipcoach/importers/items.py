@@ -6,7 +6,6 @@ Strava gzips them, and a GPX called ``.fit`` is still a GPX.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,10 +14,12 @@ from hipcoach.importers.exports import ExportMetadata
 Kind = Literal["fit", "gpx", "tcx", "gzip", "zip", "unknown"]
 HEAD_BYTES = 4096  # enough for a BOM, an XML prolog and comments before the root element
 
-_XML_ROOT = re.compile(
-    r"^(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<(?:[\w.\-]+:)?([\w.\-]+)",
-    re.DOTALL,
-)
+# XML whitespace, plus what str.isspace() would accept in a latin-1 head and some
+# editors write before the prolog; every skip below is one forward step, so the scan is
+# linear in HEAD_BYTES whatever the bytes are (a backtracking regex was not: 40 spaces
+# before a non-tag took minutes).
+_SPACE = frozenset(" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\ufeff")
+_NAME_END = frozenset(" \t\r\n/>")
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,58 @@ def sniff(data: bytes) -> Kind:
         text = head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="ignore")
     else:
         text = head.decode("latin-1")
-    m = _XML_ROOT.match(text.lstrip("\ufeffï»¿"))
-    root = m.group(1) if m else ""
+    root = xml_root(text.lstrip("\ufeffï»¿"))
     if root == "gpx":
         return "gpx"
     if root == "TrainingCenterDatabase":
         return "tcx"
     return "unknown"
+
+
+def xml_root(text: str) -> str:
+    """The root element's local name after a prolog, or "" when ``text`` is not XML.
+
+    Skips whitespace, ``<?...?>``, ``<!--...-->`` and ``<!DOCTYPE ...>`` (with an
+    internal subset in brackets), each with one ``find``: linear, never backtracking.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in _SPACE:
+            i += 1
+            continue
+        if c != "<":
+            return ""
+        if text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+            i = end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            i = end + 3
+        elif text.startswith("<!DOCTYPE", i):
+            end = _doctype_end(text, i + 9)
+            i = end + 1
+        else:
+            return _local_name(text, i + 1)
+        if end < 0:
+            return ""
+    return ""
+
+
+def _doctype_end(text: str, i: int) -> int:
+    """Index of the ``>`` closing a DOCTYPE whose name starts at ``i``; -1 if none."""
+    close = text.find(">", i)
+    bracket = text.find("[", i)
+    if bracket < 0 or close < bracket:
+        return close
+    subset_end = text.find("]", bracket + 1)
+    return -1 if subset_end < 0 else text.find(">", subset_end + 1)
+
+
+def _local_name(text: str, start: int) -> str:
+    """The element name starting at ``start``, without its ``prefix:``."""
+    end = start
+    n = min(len(text), start + 256)  # no real root name is longer
+    while end < n and text[end] not in _NAME_END:
+        end += 1
+    return text[start:end].rpartition(":")[2]

@@ -28,6 +28,7 @@ from hipcoach.errors import InputError
 from hipcoach.importers.archives import Limits, Refused, gunzip
 from hipcoach.importers.exports import ExportMetadata, apply_metadata, manual_activity
 from hipcoach.importers.items import Item, Kind, sniff
+from hipcoach.importers.messages import unexpected
 from hipcoach.importers.walk import walk_path
 from hipcoach.importers.xml_tracks import TrackError, read_gpx, read_tcx
 from hipcoach.training.model import Activity
@@ -61,7 +62,20 @@ def iter_items(
 
 
 def read_item(item: Item) -> list[Activity]:
-    """The activities in one item, with its export metadata laid over; ImportFailure if none."""
+    """The activities in one item, with its export metadata laid over; ImportFailure if none.
+
+    Nothing else escapes: an exception no reader anticipated (a bug, found by a hostile
+    file) is still this item's skip reason, logged with its traceback for a report.
+    """
+    try:
+        return _read_item(item)
+    except ImportFailure:
+        raise
+    except Exception as exc:
+        raise ImportFailure(unexpected(exc, item.name)) from None
+
+
+def _read_item(item: Item) -> list[Activity]:
     if item.error is not None:
         raise ImportFailure(item.error)
     if item.data is None:

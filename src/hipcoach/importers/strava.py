@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Protocol
 
 from hipcoach.importers.exports import ExportMetadata
 from hipcoach.importers.items import Item
+from hipcoach.importers.messages import clip
 from hipcoach.importers.sports import sport_from_text
 
 # field → (2019+ English, pre-2019 snake_case, German) header names
@@ -80,6 +82,8 @@ _DE_DATE = re.compile(  # "29.05.2022, 15:53:35" or "29. Mai 2022, 15:53:35"
 def parse_strava_date(text: str, language: str) -> datetime | None:
     """UTC datetime from an ``Activity Date`` in any known export language, or None."""
     s = text.strip()
+    if len(s) > 64:  # no date is this long; also keeps the regexes' work small
+        return None
     try:
         if language == "de":
             m = _DE_DATE.match(s)
@@ -101,7 +105,7 @@ def parse_strava_date(text: str, language: str) -> datetime | None:
             )
         dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
         return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, OverflowError):  # OverflowError: year 1 with an offset
         return None
 
 
@@ -113,9 +117,10 @@ def _number(text: str | None) -> float | None:
     if "," in s and "." not in s:
         s = s.replace(",", ".")  # German decimals: "2,81"
     try:
-        return float(s)
+        x = float(s)
     except ValueError:
         return None
+    return x if math.isfinite(x) else None
 
 
 class _Getter(Protocol):
@@ -139,6 +144,7 @@ class StravaCsv:
 
     language: str  # en | legacy | de | unknown (then only Filename is known, by content)
     rows: list[StravaRow]
+    problem: str | None = None  # why reading stopped early: the rows before it are kept
 
 
 def parse_strava_csv(data: bytes) -> StravaCsv | None:
@@ -152,10 +158,19 @@ def parse_strava_csv(data: bytes) -> StravaCsv | None:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader, [])]
-    lines: list[tuple[int, list[str]]] = [
-        (reader.line_num, row) for row in reader if any(cell.strip() for cell in row)
-    ]
+    header: list[str] = []
+    lines: list[tuple[int, list[str]]] = []
+    problem = None
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                lines.append((reader.line_num, row))
+    except csv.Error as exc:  # a field over csv's 128 KiB limit: an unterminated quote
+        problem = (
+            f"activities.csv cannot be read past line {reader.line_num} (a quote that is "
+            f"never closed, or a damaged file); the rows before it are used ({clip(exc)})"
+        )
     if not header:
         return None
     language = _LANGUAGE_BY_FIRST.get(header[0].lower(), "unknown")
@@ -187,7 +202,7 @@ def parse_strava_csv(data: bytes) -> StravaCsv | None:
             else ExportMetadata(source="strava")
         )
         rows.append(StravaRow(line, get("filename"), meta))
-    return StravaCsv(language, rows)
+    return StravaCsv(language, rows, problem)
 
 
 def _filename_column(header: list[str], lines: list[tuple[int, list[str]]]) -> int | None:
@@ -256,7 +271,7 @@ def leftover_items(
         missing = []
     for r in missing:
         yield Item(
-            f"{csv_name} (line {r.line}: {r.filename})",
+            f"{csv_name} (line {r.line}: {clip(r.filename, 120)})",
             None,
             r.metadata,
             "strava",
@@ -267,7 +282,7 @@ def leftover_items(
         if not r.filename:
             label = ", ".join(x for x in (r.metadata.name, r.metadata.sport_label) if x)
             yield Item(
-                f"{csv_name} (line {r.line}: {label or 'manual activity'})",
+                f"{csv_name} (line {r.line}: {clip(label, 120) or 'manual activity'})",
                 None,
                 r.metadata,
                 "strava",

@@ -28,10 +28,11 @@ from typing import IO, cast
 
 from hipcoach.importers.archives import (
     Limits,
+    Patched,
     Refused,
-    check_members,
     check_ratio,
     gunzip,
+    scan_directory,
     size_text,
     stored_member_window,
 )
@@ -44,6 +45,7 @@ from hipcoach.importers.exports import (
     parse_garmin_summaries,
 )
 from hipcoach.importers.items import HEAD_BYTES, Item, Kind, sniff
+from hipcoach.importers.messages import clip, detail, unexpected
 from hipcoach.importers.strava import StravaRow, leftover_items, member_path, parse_strava_csv
 
 SEPARATOR = " › "  # between an archive's name and a member's: "export.zip › activities/1.gpx"
@@ -88,12 +90,18 @@ def walk_path(path: Path, limits: Limits) -> Iterator[Item]:
     """The Items under one path given by the user (its own total-size budget)."""
     walk = Walk(limits)
     if path.is_dir():
-        yield from container(walk, folder_entries(path), Scope("folder"))
+        entries = guarded(_folder(walk, path), str(path), "folder")
+        yield from entries
     elif path.is_file():
         entry = Entry(path.name, str(path), opener(path), path.stat().st_size, path=path)
-        yield from entry_items(walk, entry, Scope("file"), None)
+        yield from guarded(entry_items(walk, entry, Scope("file"), None), str(path), "file")
     else:
         yield Item(str(path), None, error="no such file or folder; check the path")
+
+
+def _folder(walk: Walk, path: Path) -> Iterator[Item]:
+    """A folder's Items (its listing can fail too: permissions, a file removed meanwhile)."""
+    yield from container(walk, folder_entries(path), Scope("folder"))
 
 
 def opener(path: Path) -> Callable[[], IO[bytes]]:
@@ -120,18 +128,23 @@ def _zip_entries(zf: zipfile.ZipFile, display: str) -> list[Entry]:
     out: list[Entry] = []
     for info in zf.infolist():
         name = info.filename.replace("\\", "/")
-        if info.is_dir() or _IGNORED.search(name):
+        if name.endswith("/") or _IGNORED.search(name):
             continue
         e = Entry(
             name,
-            f"{display}{SEPARATOR}{info.filename}",
+            f"{display}{SEPARATOR}{clip(info.filename, 160) or '(a member without a name)'}",
             partial(zf.open, info),
             info.file_size,
             info.compress_size,
             zf=zf,
             info=info,
         )
-        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in name.split("/"):
+        if not name:
+            e.refused = (
+                "a member without a name inside the archive; not read. Archives from devices "
+                "and services never contain one: the archive is damaged or was made by hand"
+            )
+        elif name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in name.split("/"):
             e.refused = (
                 "unsafe path inside the archive (absolute or with '..'); not read. Archives "
                 "from devices and services never contain one: check where this file came from"
@@ -159,29 +172,28 @@ def container(walk: Walk, entries: list[Entry], scope: Scope) -> Iterator[Item]:
                     if table is not None:
                         strava[e.rel[: -len(base)]] = (e.display, table.rows)
                         consumed.add(i)
+                        note = table.problem
                         if table.language == "unknown":
-                            yield Item(
-                                e.display,
-                                None,
-                                source="strava",
-                                error=(
-                                    "activities.csv is in a language hipcoach does not read yet; "
-                                    "the export's activity files are imported without Strava's "
-                                    "names, types, gear and notes"
-                                ),
+                            note = (
+                                "activities.csv is in a language hipcoach does not read yet; "
+                                "the export's activity files are imported without Strava's "
+                                "names, types, gear and notes"
                             )
+                        if note is not None:
+                            yield Item(e.display, None, source="strava", error=note)
                 else:
                     summaries.extend(parse_garmin_summaries(data))
                     consumed.add(i)
-            except (Refused, ValueError, UnicodeDecodeError) as exc:
+            except Exception as exc:  # any damage to an index is the index's problem only
                 consumed.add(i)
+                why = str(exc) if isinstance(exc, Refused) else detail(exc)
                 yield Item(
                     e.display,
                     None,
                     source=scope.source,
                     error=(
-                        f"export index could not be read ({exc}); its activity files are still "
-                        "imported, without the export's names, types and gear"
+                        "export index could not be read; its activity files are still "
+                        f"imported, without the export's names, types and gear ({why})"
                     ),
                 )
     garmin = GarminIndex(summaries) if summaries else scope.garmin
@@ -214,10 +226,37 @@ def container(walk: Walk, entries: list[Entry], scope: Scope) -> Iterator[Item]:
             scope.garmin is not None or not garmin_marker or "di_connect/" in e.rel.lower()
         ):  # only the export's own files, not what lies next to its DI_CONNECT folder
             inner = Scope("garmin", True, garmin, scope.depth)
-        yield from entry_items(walk, e, inner, meta)
+        yield from guarded(entry_items(walk, e, inner, meta), e.display, inner.source)
     for prefix, (csv_name, rows) in strava.items():
         if not walk.exhausted:  # after a bomb, "missing" files were just not read
             yield from leftover_items(prefix, csv_name, rows, used)
+
+
+def guarded(items: Iterator[Item], name: str, source: str) -> Iterator[Item]:
+    """``items`` until one raises anything: then that entry's skip reason, and no more.
+
+    The walk of the other entries goes on; nested archives guard each of their own
+    entries, so one bad member never hides its neighbours.
+    """
+    try:
+        yield from items
+    except Exception as exc:
+        yield Item(name, None, source=source, error=unexpected(exc, name))
+
+
+def _unreadable(exc: BaseException) -> str:
+    """Why an entry's bytes could not be read, in words (zipfile's own errors vary)."""
+    if isinstance(exc, NotImplementedError):
+        return (
+            "uses a zip feature hipcoach cannot read (a compression method or option other "
+            f"than the usual deflate); unpack it with another tool and import the folder "
+            f"({detail(exc)})"
+        )
+    if isinstance(exc, RuntimeError | zipfile.BadZipFile | EOFError):
+        return f"could not be read: the archive is damaged. Download it again ({detail(exc)})"
+    if isinstance(exc, OSError):
+        return f"could not be read from disk ({detail(exc)})"
+    return f"could not be read: its compressed data is damaged ({detail(exc)})"
 
 
 def _read(walk: Walk, e: Entry, limit: int) -> bytes:
@@ -236,10 +275,8 @@ def _read(walk: Walk, e: Entry, limit: int) -> bytes:
     try:
         with e.open() as f:
             data = f.read(limit + 1)
-    except (OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise Refused(f"could not be read ({exc}); the file or archive is damaged") from None
-    except Exception as exc:  # zlib.error, lzma/bz2 errors from damaged members
-        raise Refused(f"could not be read ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # zlib, lzma and bz2 errors of damaged members too
+        raise Refused(_unreadable(exc)) from None
     if len(data) > limit:
         raise Refused(f"larger than the {size_text(limit)} limit; not read")
     walk.total += len(data)
@@ -265,7 +302,7 @@ def entry_items(walk: Walk, e: Entry, scope: Scope, meta: ExportMetadata | None)
         with e.open() as f:
             head = f.read(HEAD_BYTES)
     except Exception as exc:  # any unreadable member is one item's problem, never the walk's
-        yield fail(f"could not be read ({type(exc).__name__}: {exc})")
+        yield fail(_unreadable(exc))
         return
     kind = sniff(head)
     if kind == "zip":
@@ -344,18 +381,23 @@ def _archive(walk: Walk, e: Entry, scope: Scope, data: bytes | None) -> Iterator
     with ExitStack() as stack:
         try:
             fp = _open_archive(walk, e, data, stack)
-            check_members(fp, walk.limits)
+            directory = scan_directory(fp, walk.limits)
+            if directory is not None and directory.patches:
+                fp = cast(IO[bytes], Patched(fp, directory.patches))
             zf = stack.enter_context(zipfile.ZipFile(fp))
             entries = _zip_entries(zf, e.display)
         except Refused as exc:
             yield Item(e.display, None, source=scope.source, error=str(exc))
             return
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except Exception as exc:  # whatever zipfile raises on a directory it cannot read
             yield Item(
                 e.display,
                 None,
                 source=scope.source,
-                error=f"damaged zip archive ({exc}); download or create it again",
+                error=(
+                    "damaged zip archive: its list of files cannot be read; download or "
+                    f"create it again ({detail(exc)})"
+                ),
             )
             return
         yield from container(walk, entries, inner)

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import re
+import encodings
+import encodings.aliases
 from datetime import UTC, datetime
 from typing import cast
 from xml.etree.ElementTree import Element, ParseError
@@ -23,12 +24,25 @@ import numpy as np
 from defusedxml import DefusedXmlException
 
 from hipcoach.errors import InputError
+from hipcoach.importers.messages import clip, detail
 from hipcoach.importers.trackcalc import Track
 from hipcoach.training.model import FloatArray
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UTF8_BOM = b"\xef\xbb\xbf"
-_DECL = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._\-]+)[\"'][^>]*\?>")
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf_32_le"),
+    (b"\x00\x00\xfe\xff", "utf_32_be"),
+    (UTF8_BOM, "utf_8"),
+    (b"\xff\xfe", "utf_16_le"),
+    (b"\xfe\xff", "utf_16_be"),
+)
+_NATIVE = frozenset({"utf_8", "ascii", "latin_1"})  # expat decodes these bytes itself
+_WIDE = frozenset({"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"})
+_CHARSETS = frozenset(encodings.aliases.aliases.values()) - {
+    "base64_codec", "bz2_codec", "hex_codec", "quopri_codec", "rot_13", "uu_codec",
+    "zlib_codec", "mbcs", "utf_7",
+} | {"utf_8", "ascii", "latin_1"}  # fmt: skip
 
 # Extension elements by local name (any namespace: gpxtpx, ns3, tp1, x, …).
 _EXT_FIELDS = {
@@ -58,37 +72,97 @@ def qualifier(root: Element) -> str:
     return root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
 
 
-def _reencode(data: bytes, error: ParseError) -> bytes | None:
-    """A UTF-8 copy of a file whose encoding expat could not handle, or None."""
-    m = _DECL.match(data)
-    declared = m.group(1).decode("ascii").lower() if m else "utf-8"
-    body = data[m.end() :] if m else data
-    message = str(error)
+def _usable_codec(name: str) -> str | None:
+    """Python's name for a declared character set, or None when it is not one.
+
+    Only character sets (``encodings.aliases``: UTF-8, Latin-1, cp1252, Shift_JIS,
+    ...) count: Python also registers transforms under codec names (base64, zlib,
+    punycode, unicode_escape) that no XML file can be written in.
+    """
+    key = encodings.normalize_encoding(name[:60]).lower()
+    codec = encodings.aliases.aliases.get(key, key)
+    if codec not in _CHARSETS:
+        return None
     try:
-        if "unknown encoding" in message:
-            codecs.lookup(declared)
-            text = body.decode(declared, errors="replace")
-        elif "invalid token" in message and declared.replace("-", "") in ("utf8", "utf"):
-            body.decode("utf-8")
-            return None  # valid UTF-8: the error is real, not an encoding mix-up
-        else:
-            return None
-    except UnicodeDecodeError:
-        text = body.decode("cp1252", errors="replace")  # declared UTF-8, written as ANSI
+        codecs.lookup(codec)
     except LookupError:
         return None
-    return text.encode("utf-8")
+    return codec
+
+
+def declared_encoding(data: bytes) -> str | None:
+    """The ``encoding`` named in an XML declaration at the start of ``data``, if any.
+
+    A scan of at most the first kilobyte, never a regex over the whole file.
+    """
+    if not data.startswith(b"<?xml"):
+        return None
+    end = data.find(b"?>", 5, 1024)
+    decl = data[5:end] if end > 0 else b""
+    at = decl.find(b"encoding")
+    if at < 0:
+        return None
+    rest = decl[at + 8 :].lstrip()
+    if not rest.startswith(b"="):
+        return None
+    rest = rest[1:].lstrip()
+    quote = rest[:1]
+    if quote not in (b'"', b"'"):
+        return None
+    close = rest.find(quote, 1)
+    return rest[1:close].decode("latin-1").strip() if close > 0 else None
+
+
+def _text(data: bytes, codec: str) -> str:
+    """``data`` decoded; UTF-8 that is not (ANSI saved as "UTF-8") is read as cp1252."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        if codec == "utf_8":
+            return data.decode("cp1252", errors="replace")
+        return data.decode(codec, errors="replace")
+
+
+def xml_input(data: bytes, kind: str) -> bytes | str:
+    """What to give expat: UTF-8 and Latin-1 bytes as they are, anything else as text.
+
+    A byte-order mark wins over the declaration (UTF-16 from Windows tools, UTF-8 with
+    BOM); without one, the declared character set is decoded here (expat itself knows
+    only UTF-8, UTF-16, Latin-1 and ASCII, and refuses multi-byte sets like Shift_JIS).
+    Text handed to expat is parsed as what it is, whatever its declaration says, so a
+    file declaring UTF-16 but written in single bytes (it happens) reads too.
+    """
+    for bom, wide in _BOMS:
+        if data.startswith(bom):
+            return _text(data[len(bom) :], wide).lstrip()
+    if data.startswith(b"<\x00?\x00"):  # UTF-16 without a BOM
+        return _text(data, "utf_16_le")
+    if data.startswith(b"\x00<\x00?"):
+        return _text(data, "utf_16_be")
+    data = data.lstrip()  # whitespace before <?xml is common and harmless
+    declared = declared_encoding(data)
+    if declared is None:
+        return data
+    codec = _usable_codec(declared)
+    if codec is None:
+        raise TrackError(
+            f"{kind} file says it is written in a character encoding hipcoach does not "
+            "know; open it in a text editor and save it as UTF-8, or export it again "
+            f"(declared encoding: {clip(declared, 60)!r})"
+        )
+    if codec in _NATIVE:
+        return data
+    if codec in _WIDE:  # declared multi-byte, but the declaration itself is single bytes
+        return _text(data, "utf_8")
+    return _text(data, codec)
 
 
 def parse_xml(data: bytes, kind: str) -> Element:
     """The root element, parsed safely; every failure becomes a TrackError."""
-    if data.startswith(UTF8_BOM):
-        data = data[3:]
-    if not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        data = data.lstrip()  # whitespace before <?xml is common and harmless
+    doc = xml_input(data, kind)
     for attempt in range(2):
         try:
-            return cast(Element, safe_et.fromstring(data, forbid_dtd=True))
+            return cast(Element, safe_et.fromstring(doc, forbid_dtd=True))
         except DefusedXmlException as exc:
             raise TrackError(
                 f"{kind} file declares a DTD or entities ({type(exc).__name__}); activity "
@@ -96,14 +170,28 @@ def parse_xml(data: bytes, kind: str) -> Element:
                 "from the device or service."
             ) from None
         except ParseError as exc:
-            fixed = _reencode(data, exc) if attempt == 0 else None
-            if fixed is None:
-                raise TrackError(
-                    f"{kind} file is not well-formed XML ({exc}); it is damaged or "
-                    "truncated. Export it again from the device or service."
-                ) from None
-            data = fixed
+            if attempt == 0 and isinstance(doc, bytes) and not _is_utf8(doc):
+                doc = doc.decode("cp1252", errors="replace")  # ANSI bytes declared UTF-8
+                continue
+            raise TrackError(
+                f"{kind} file is not well-formed XML; it is damaged or truncated. Export it "
+                f"again from the device or service ({clip(exc)})"
+            ) from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            raise TrackError(
+                f"{kind} file could not be parsed as XML; it is damaged. Export it again "
+                f"from the device or service ({detail(exc)})"
+            ) from None
     raise AssertionError("unreachable")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (then a parse error is real, not an encoding mix-up)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def parse_times(texts: list[str | None]) -> tuple[FloatArray, int | None]:
