@@ -9,6 +9,8 @@ is quoted shortened (:func:`hipcoach.errors.shorten`): answers can be any size o
 from __future__ import annotations
 
 import difflib
+import functools
+import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +26,8 @@ UNKNOWN_WORDS = frozenset({"unknown", "?", "dont_know", "don't know", "dont know
 _YES = frozenset({"yes", "y", "true"})
 _NO = frozenset({"no", "n", "false"})
 _LONGEST_ID_GUESS = 100  # longer keys are not a typo of an id: no "did you mean"
+MAX_DEPTH = 20  # nesting levels of a file read; answers have three, a plan file about six
+MAX_NUMBER_DIGITS = 1_000  # longer numbers are refused before Python turns them into ints
 
 
 def _is_unknown(value: Any) -> bool:
@@ -119,6 +123,56 @@ def parse_answers(kb: KnowledgeBase, raw: Any) -> Answers:
             )
         out[q.id] = normalise(q, value)
     return out
+
+
+def load_json(text: str, where: str) -> Any:
+    """``json.loads`` for text from outside, where what would crash or exhaust it is one
+    clear InputError naming ``where``: nesting deeper than :data:`MAX_DEPTH` (the parser
+    raises RecursionError at about a thousand) and numbers longer than
+    :data:`MAX_NUMBER_DIGITS` digits (Python refuses ints over 4,300 digits with ValueError).
+
+    Malformed JSON still raises ``json.JSONDecodeError``: the caller words that, since only
+    it knows whether YAML is tried next.
+    """
+    try:
+        data = json.loads(text, parse_int=functools.partial(_json_int, where))
+    except RecursionError:
+        raise too_deep(where) from None
+    if _depth_exceeds(data, MAX_DEPTH):
+        raise too_deep(where)
+    return data
+
+
+def too_deep(where: str) -> InputError:
+    return InputError(
+        f"{where}: nested more than {MAX_DEPTH} levels deep; answers are a few levels, "
+        'e.g. {"answers": {question_id: value}}'
+    )
+
+
+def too_long_number(digits: int) -> str:
+    """The problem with a number of ``digits`` digits, for a message that says where it is."""
+    return f"a number of {digits:,} digits; no answer is longer than a few digits"
+
+
+def _json_int(where: str, text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_NUMBER_DIGITS:
+        raise InputError(f"{where}: {too_long_number(digits)}")
+    return int(text)
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    """Whether lists/objects in ``data`` nest deeper than ``limit``, without recursing."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def findings_of(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> dict[str, bool]:

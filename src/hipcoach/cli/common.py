@@ -36,9 +36,7 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 MAX_INPUT_BYTES = 1_000_000  # answers and plan files are a few kB; more is the wrong file
-MAX_DEPTH = 20  # nesting levels; an answers file has three, a plan file about six
 MAX_YAML_NODES = 10_000  # YAML is parsed in pure Python: this bounds its time to about 1 s
-MAX_NUMBER_DIGITS = 1_000  # longer numbers are refused before Python turns them into ints
 
 
 def read_text(path: str) -> tuple[str, str]:
@@ -83,54 +81,24 @@ def parse_json_or_yaml(text: str, name: str) -> Any:
     """JSON first (exact line/column in errors), then YAML; both must be non-empty.
 
     Hostile input gets one clear InputError, like any other mistake: nesting deeper than
-    :data:`MAX_DEPTH`, numbers longer than :data:`MAX_NUMBER_DIGITS` digits, and in YAML
+    :data:`~hipcoach.assess.answers.MAX_DEPTH`, numbers longer than
+    :data:`~hipcoach.assess.answers.MAX_NUMBER_DIGITS` digits, and in YAML
     aliases (``*name``, which can multiply a few bytes into gigabytes) and more than
     :data:`MAX_YAML_NODES` values.
     """
     if not text.strip():
         raise InputError(f'{name} is empty; expected {{"answers": {{question_id: value}}}}')
-    too_deep = InputError(
-        f"{name}: nested more than {MAX_DEPTH} levels deep; hipcoach's files are a few "
-        'levels, e.g. {"answers": {question_id: value}}'
-    )
+    from hipcoach.assess.answers import load_json
+
     try:
-        data = json.loads(text, parse_int=functools.partial(_json_int, name))
+        return load_json(text, name)
     except json.JSONDecodeError as jexc:
         stripped = text.lstrip()
         if stripped.startswith(("{", "[")):
             raise InputError(
                 f"{name}: malformed JSON at line {jexc.lineno}, column {jexc.colno}: {jexc.msg}"
             ) from None
-    except RecursionError:
-        raise too_deep from None
-    else:
-        if _depth_exceeds(data, MAX_DEPTH):
-            raise too_deep
-        return data
     return _parse_yaml(text, name)
-
-
-def _json_int(name: str, digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
-        raise InputError(f"{name}: {_long_number(len(digits.lstrip('-')))}")
-    return int(digits)
-
-
-def _long_number(digits: int) -> str:
-    return f"a number of {digits:,} digits; no answer is longer than a few digits"
-
-
-def _depth_exceeds(data: Any, limit: int) -> bool:
-    """Whether lists/objects in ``data`` nest deeper than ``limit``, without recursing."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth >= limit:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return False
 
 
 def _parse_yaml(text: str, name: str) -> Any:
@@ -158,6 +126,8 @@ def _answers_loader() -> type:
     Built on first use so ``import yaml`` stays out of commands that never read a file.
     """
     import yaml
+
+    from hipcoach.assess.answers import MAX_DEPTH, MAX_NUMBER_DIGITS, too_long_number
 
     def refuse(problem: str, mark: Any) -> yaml.MarkedYAMLError:
         error = yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
@@ -189,7 +159,7 @@ def _answers_loader() -> type:
         def construct_yaml_int(self, node: Any) -> Any:
             digits = sum(c.isdigit() for c in str(node.value))
             if digits > MAX_NUMBER_DIGITS:
-                raise refuse(_long_number(digits), node.start_mark)
+                raise refuse(too_long_number(digits), node.start_mark)
             return super().construct_yaml_int(node)
 
     Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)

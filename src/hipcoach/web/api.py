@@ -6,11 +6,12 @@ return their JSON. A ``HipcoachError`` becomes one clear message with its HTTP s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, Body, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from hipcoach import __version__
@@ -30,11 +31,67 @@ def questions() -> dict[str, Any]:
     return questions_json(load())
 
 
-@router.post("/assess", summary="Assess answers; same fields as `hipcoach assess --json`")
+MAX_BODY_BYTES = 1_000_000  # a JSON body of answers is a few kB
+_ANSWERS_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "additionalProperties": True,
+                "title": "Payload",
+                "examples": [{"answers": {"age": 45, "location": ["outer_hip"]}}],
+            }
+        }
+    },
+}
+
+
+async def answers_body(request: Request) -> dict[str, Any]:
+    """The JSON body of ``POST /api/assess``, decoded here rather than by FastAPI.
+
+    FastAPI answers a body nested thousands deep or holding a 5,000-digit number with
+    "There was an error parsing the body", and a body of the wrong type with a 422 that
+    quotes all of it back. Here each is one clear message (413 past
+    :data:`MAX_BODY_BYTES`, else 422) that never echoes more than a shortened value.
+    """
+    from fastapi import HTTPException
+
+    from hipcoach.assess.answers import load_json
+
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise HTTPException(
+                413, f"the body is over {MAX_BODY_BYTES // 1_000_000} MB; answers are a few kB"
+            )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("the body is not UTF-8 text; send the answers as JSON") from None
+    example = '{"answers": {question_id: value}}'
+    if not text.strip():
+        raise InputError(f"the body is empty; send the answers as JSON, {example}")
+    try:
+        payload = load_json(text, "the body")
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"the body is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            f"send {example}"
+        ) from None
+    if not isinstance(payload, dict):
+        raise InputError(f"the body is a JSON {type(payload).__name__}; send {example}")
+    return payload
+
+
+@router.post(
+    "/assess",
+    summary="Assess answers; same fields as `hipcoach assess --json`",
+    openapi_extra={"requestBody": _ANSWERS_BODY},
+)
 def assess(
-    payload: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way of declaring a JSON body
-        ..., examples=[{"answers": {"age": 45, "location": ["outer_hip"]}}]
-    ),
+    payload: dict[str, Any] = Depends(answers_body),  # noqa: B008 - FastAPI's dependency style
     store: bool = Query(True, description="Keep the assessment for the plan and the report."),
 ) -> dict[str, Any]:
     from hipcoach.assess.answers import parse_answers

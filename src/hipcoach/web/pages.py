@@ -11,11 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 from hipcoach.services import local_today
 
 router = APIRouter()
 BODY_MAP_QUESTION = "location"  # the question the body map answers
+MAX_STATE_CHARS = 100_000  # the wizard's answers to every question are a few kB of JSON
 templates = Jinja2Templates(directory=str(resources.files("hipcoach.web") / "templates"))
 
 
@@ -174,20 +175,12 @@ async def assess_step(request: Request) -> HTMLResponse:
     from hipcoach.kb.load import load
 
     form = await request.form()
-    try:
-        answers = json.loads(str(form.get("state") or "{}"))
-        if not isinstance(answers, dict):
-            raise ValueError
-    except ValueError:
-        raise InputError("the form's state is damaged; start the hip check again") from None
-    try:
-        rechecked = [str(x) for x in json.loads(str(form.get("rechecked") or "[]"))]
-    except (ValueError, TypeError):
-        rechecked = []
+    answers = _form_state(str(form.get("state") or "{}"))
+    rechecked = _form_rechecked(str(form.get("rechecked") or "[]"))
     qid = str(form.get("question") or "")
     q = load().question_by_id.get(qid)
     if q is None:
-        raise InputError(f"unknown question {qid!r}; start the hip check again")
+        raise InputError(f"unknown question {shorten(qid)}; start the hip check again")
     if form.get("back"):
         previous = answers.pop(next(reversed(answers))) if answers else None
         return _ask(request, answers, previous=previous, rechecked=rechecked)
@@ -207,3 +200,38 @@ async def assess_step(request: Request) -> HTMLResponse:
     except InputError as exc:
         return _ask(request, answers, error=str(exc), rechecked=rechecked)
     return _ask(request, answers, rechecked=rechecked)
+
+
+def _form_state(text: str) -> dict[str, Any]:
+    """The answers so far, from the wizard's hidden ``state`` field, checked again.
+
+    The field comes back from the browser, so it can hold anything: broken JSON, lists
+    nested thousands deep (``json.loads`` raises RecursionError), a 5,000-digit number
+    (ValueError), megabytes, answers no question allows. Each is the same clear error.
+    """
+    from hipcoach.assess.answers import parse_answers
+    from hipcoach.kb.load import load
+
+    damaged = InputError("the form's state is damaged; start the hip check again")
+    if len(text) > MAX_STATE_CHARS:
+        raise damaged
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        raise damaged from None
+    if not isinstance(raw, dict):
+        raise damaged
+    try:
+        return dict(parse_answers(load(), raw))
+    except InputError:
+        raise damaged from None
+
+
+def _form_rechecked(text: str) -> list[str]:
+    """The warning-sign questions already asked twice (hidden field ``rechecked``); a damaged
+    field only means they may be asked once more."""
+    try:
+        ids = json.loads(text) if len(text) <= MAX_STATE_CHARS else []
+    except (ValueError, RecursionError):
+        return []
+    return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
