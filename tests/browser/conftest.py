@@ -11,8 +11,9 @@
   Playwright gives each launch a new, empty profile (user-data-dir) of its own.
 * ``desktop`` (1280×800) and ``phone`` (390×844, touch) pages, and ``page`` for both.
 * Every page records the requests it makes; a request to any host but the loopback server
-  fails the test. On failure a full-page screenshot and the page's HTML go to
-  ``test-artifacts/``.
+  fails the test. So does any "Content Security Policy" message in the browser's console:
+  the server's CSP refused a script, a style or an ``eval`` the page tried. On failure a
+  full-page screenshot and the page's HTML go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from hipcoach.web.api import create_app
 from hipcoach.web.security import local_hosts
 
-from .support import SIZES, requests_made
+from .support import CSP_REFUSAL, SIZES, csp_violations, requests_made
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -119,6 +120,8 @@ def _open_page(
     page = context.new_page()
     seen = requests_made(page)
     page.on("request", lambda r: seen.append(r.url))
+    refused = csp_violations(page)
+    page.on("console", lambda m: refused.append(m.text) if CSP_REFUSAL in m.text else None)
     yield page
     call = getattr(request.node, "report_call", None)
     if call is not None and call.failed:
@@ -135,6 +138,8 @@ def _open_page(
     outside = [u for u in outside if not u.startswith(("data:", "about:", "blob:"))]
     if outside:
         pytest.fail(f"pages made requests outside the loopback server: {outside}")
+    if refused:
+        pytest.fail(f"the Content-Security-Policy refused something: {refused[:5]}")
 
 
 @pytest.fixture

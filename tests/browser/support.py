@@ -20,12 +20,19 @@ BLOCKING_IMPACTS = ("serious", "critical")
 MAX_QUESTIONS = 80
 
 _requests: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+_csp: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
+CSP_REFUSAL = "Content Security Policy"  # in every console message of a CSP refusal
 _axe = Axe()  # axe-core's axe.min.js as shipped in axe-playwright-python: no network needed
 
 
 def requests_made(page: Page) -> list[str]:
     """Every URL this page has requested so far (filled in by the page fixtures)."""
     return _requests.setdefault(page, [])
+
+
+def csp_violations(page: Page) -> list[str]:
+    """The console messages in which the Content-Security-Policy refused something."""
+    return _csp.setdefault(page, [])
 
 
 def case_answers(file: str, case_id: str) -> dict[str, Any]:

@@ -265,11 +265,13 @@ def build_report(
 
 
 def render_html(report: Report) -> str:
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from jinja2 import Environment, PackageLoader
 
+    # Always escaped, whatever a template's file name: answers, notes and names are text
+    # from the runner and from imported files, never markup.
     env = Environment(
         loader=PackageLoader("hipcoach.exports", "templates"),
-        autoescape=select_autoescape(["html"]),
+        autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -11,15 +11,35 @@
     return el;
   }
 
+  // Every character that could open markup or an attribute, as an HTML entity.
+  function escapeHTML(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // The pages run under a Content-Security-Policy without 'unsafe-eval' and without inline
+  // styles: Vega evaluates its expressions with the CSP-safe interpreter (ast + expr), and
+  // vega-embed and its tooltip add no <style> elements (the same rules are in vega.css).
+  // The tooltip builds HTML from the data; every value in it is escaped in full.
+  var EMBED = {
+    actions: false,
+    renderer: "svg",
+    ast: true,
+    expr: window.vega && window.vega.expressionInterpreter,
+    defaultStyle: false,
+    tooltip: { disableDefaultStyle: true, sanitize: escapeHTML }
+  };
+
   function renderCharts() {
-    if (typeof window.vegaEmbed !== "function") return;
+    if (typeof window.vegaEmbed !== "function" || !EMBED.expr) return;
     document.querySelectorAll(".chart-canvas[data-spec]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-spec"));
       var spec;
       try { spec = JSON.parse(source.textContent); } catch (e) { return; }
       delete spec.title;  // the figure's caption is the title on the page
       el.classList.add("live");
-      window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
+      window.vegaEmbed(el, spec, EMBED).then(function (result) {
         // The container is one labelled image (role="img" with the summary) and the table
         // holds the numbers, so the drawing itself is hidden from assistive technology.
         var svg = result.view.container() && result.view.container().querySelector("svg");
