@@ -177,6 +177,11 @@ def parse_xml(data: bytes, kind: str) -> Element:
                 f"{kind} file is not well-formed XML; it is damaged or truncated. Export it "
                 f"again from the device or service ({clip(exc)})"
             ) from None
+        except LookupError:  # a declaration too long for us to read names an unknown one
+            raise TrackError(
+                f"{kind} file says it is written in a character encoding hipcoach does not "
+                "know; open it in a text editor and save it as UTF-8, or export it again"
+            ) from None
         except (ValueError, RecursionError, MemoryError) as exc:
             raise TrackError(
                 f"{kind} file could not be parsed as XML; it is damaged. Export it again "
@@ -221,15 +226,16 @@ def parse_times(texts: list[str | None]) -> tuple[FloatArray, int | None]:
 
 
 def floats(values: list[str]) -> FloatArray:
-    """Strings to float64 in one numpy call; NaN for any value that is not a number."""
+    """Strings to float64 in one numpy call; NaN for any value that is not a finite number."""
     try:
-        return np.asarray(values, dtype=np.str_).astype(np.float64)
-    except ValueError:  # one bad number: fall back to per-value parsing
+        out = np.asarray(values, dtype=np.str_).astype(np.float64)
+    except (ValueError, OverflowError):  # one bad number: fall back to per-value parsing
         out = np.full(len(values), np.nan)
         for i, v in enumerate(values):
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, OverflowError):
                 out[i] = float(v)
-        return out
+    out[~np.isfinite(out)] = np.nan  # "inf", "1e999": no device records those
+    return out
 
 
 class Columns:

@@ -26,6 +26,7 @@ Choices (see ``trackcalc`` for distance, moving time, ascent and cadence):
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from xml.etree.ElementTree import Element
 
@@ -157,12 +158,13 @@ def read_tcx(data: bytes) -> list[Activity]:
 
 
 def _num(el: Element, path: str) -> float | None:
-    """A number from a child element, None when missing or not a number."""
+    """A number from a child element, None when missing or not a finite number."""
     value = text(el.find(path))
     try:
-        return float(value) if value is not None else None
+        x = float(value) if value is not None else None
     except ValueError:
         return None
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _tcx_activity(act: Element, q: str) -> Activity | None:
