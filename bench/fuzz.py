@@ -136,12 +136,19 @@ class Stats:
             self.places[k] = self.places.get(k, 0) + int(v)
 
 
+def _progress(fd: int) -> tuple[int, int]:
+    """(executions done, size of the input now running), read past any file buffering."""
+    done, size = HEADER.unpack(os.pread(fd, HEADER.size, 0))
+    return int(done), int(size)
+
+
 def run_target(target: str, execs: int, args: argparse.Namespace) -> Stats:
     """One target's executions in child processes, restarted after a stuck input."""
     total = Stats()
     left, attempt = execs, 0
     with tempfile.NamedTemporaryFile(prefix="fuzz-slot-") as slot:
         slot.truncate(SLOT)
+        slot.flush()
         while left > 0:
             seed = args.seed * 1000 + attempt
             cmd = [sys.executable, __file__, "--child", target, "--execs", str(left),
@@ -151,16 +158,14 @@ def run_target(target: str, execs: int, args: argparse.Namespace) -> Stats:
             last, since = -1, time.monotonic()
             while proc.poll() is None:
                 time.sleep(0.5)
-                slot.seek(0)
-                done, _ = HEADER.unpack(slot.read(HEADER.size))
+                done, _ = _progress(slot.fileno())
                 if done != last:
                     last, since = done, time.monotonic()
                 elif time.monotonic() - since > args.watchdog_s:
                     proc.kill()
                     proc.wait()
-                    slot.seek(0)
-                    done, size = HEADER.unpack(slot.read(HEADER.size))
-                    data = slot.read(size)
+                    done, size = _progress(slot.fileno())
+                    data = os.pread(slot.fileno(), size, HEADER.size)
                     name = f"{target}-stuck-{hashlib.sha256(data).hexdigest()[:12]}.bin"
                     (args.crashes / name).write_bytes(data)
                     print(f"  {target}: stuck for {args.watchdog_s:.0f} s; input saved as {name}")
@@ -173,9 +178,9 @@ def run_target(target: str, execs: int, args: argparse.Namespace) -> Stats:
                 if proc.returncode != 0 or not out.strip():
                     name = f"{target}-child-died-{attempt}.txt"
                     (args.crashes / name).write_text(out, encoding="utf-8")
-                    slot.seek(0)
-                    done, size = HEADER.unpack(slot.read(HEADER.size))
-                    (args.crashes / f"{target}-died-{attempt}.bin").write_bytes(slot.read(size))
+                    done, size = _progress(slot.fileno())
+                    data = os.pread(slot.fileno(), size, HEADER.size)
+                    (args.crashes / f"{target}-died-{attempt}.bin").write_bytes(data)
                     print(f"  {target}: child exited with {proc.returncode}; input saved")
                     total.add({"execs": done + 1, "unexpected": 1})
                     left -= done + 1

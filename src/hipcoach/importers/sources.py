@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import cast
+from typing import IO, cast
 
 from hipcoach.errors import InputError
-from hipcoach.importers.archives import Limits, Refused, gunzip
+from hipcoach.importers.archives import Limits, Patched, Refused, gunzip, scan_directory
 from hipcoach.importers.exports import ExportMetadata, apply_metadata, manual_activity
 from hipcoach.importers.items import Item, Kind, sniff
 from hipcoach.importers.messages import unexpected
@@ -39,6 +40,7 @@ __all__ = [
     "Item",
     "Kind",
     "Limits",
+    "estimate_items",
     "iter_items",
     "manual_activity",
     "read_item",
@@ -56,6 +58,42 @@ def iter_items(
     """Every activity file under ``paths`` as an Item, in a stable order; never raises."""
     for raw in paths:
         yield from walk_path(Path(raw), limits or Limits())
+
+
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".gz", ".zip")
+
+
+def estimate_items(paths: Iterable[str | os.PathLike[str]]) -> int:
+    """Roughly how many items ``iter_items`` will yield, for a progress bar; never raises.
+
+    Cheap: folders are listed and zip directories read (after the same member-count
+    check as the walk: a forged or hostile zip counts as one item here and is reported
+    by the walk), nothing is decompressed.
+    """
+    n = 0
+    for raw in paths:
+        try:
+            n += _estimate(Path(raw))
+        except Exception:  # the walk reports what is wrong with it
+            n += 1
+    return max(n, 1)
+
+
+def _estimate(path: Path) -> int:
+    if path.is_dir():
+        return sum(1 for f in path.rglob("*") if f.is_file())
+    with path.open("rb") as fp:
+        if fp.read(4) != b"PK\x03\x04":
+            return 1
+        try:
+            directory = scan_directory(fp, Limits())
+        except Refused:
+            return 1
+        stream: IO[bytes] = fp
+        if directory is not None and directory.patches:
+            stream = cast(IO[bytes], Patched(fp, directory.patches))
+        with zipfile.ZipFile(stream) as zf:
+            return sum(1 for i in zf.infolist() if i.filename.lower().endswith(ACTIVITY_SUFFIXES))
 
 
 # --------------------------------------------------------------------------- decoding

@@ -206,12 +206,22 @@ def parse_strava_csv(data: bytes) -> StravaCsv | None:
 
 
 def _filename_column(header: list[str], lines: list[tuple[int, list[str]]]) -> int | None:
-    """The column whose values look like ``activities/123.fit.gz``, if any."""
-    for i in range(len(header)):
-        values = [row[i].strip() for _, row in lines if i < len(row) and row[i].strip()]
-        if values and all(v.lower().startswith("activities/") for v in values):
-            return i
-    return None
+    """The column whose values look like ``activities/123.fit.gz``, if any.
+
+    One pass over the cells (a column at a time would be columns x rows: quadratic in a
+    CSV with a very wide header).
+    """
+    candidates = set(range(len(header)))
+    named: set[int] = set()
+    for _, row in lines:
+        for i, cell in enumerate(row[: len(header)]):
+            value = cell.strip()
+            if value and i in candidates:
+                if value.lower().startswith("activities/"):
+                    named.add(i)
+                else:
+                    candidates.discard(i)
+    return min(candidates & named, default=None)
 
 
 def _strava_metadata(get: _Getter, language: str) -> ExportMetadata:
