@@ -85,6 +85,7 @@ def test_every_main_page_runs_under_the_csp_with_hostile_names(desktop: Page, tm
         "/session",
         "/programme/running",
         "/programme/return",
+        "/programme/exercises",
         "/settings",
         "/",
     ):

@@ -189,6 +189,13 @@ def test_same_origin_writes_and_plain_scripts_work(server: Server):
     r = httpx.post(f"{url}/settings", data={"units": "km"}, headers=form)
     assert r.status_code == 200, r.text
     assert _settings(server)["units"] == "km"
+    # What Chromium sends with our own forms under "Referrer-Policy: no-referrer".
+    form["Origin"] = "null"
+    r = httpx.post(f"{url}/settings", data={"units": "mi"}, headers=form)
+    assert r.status_code == 200, r.text
+    assert _settings(server)["units"] == "mi"
+    r = httpx.post(f"{url}/settings", data={"units": "km"}, headers=form)
+    assert _settings(server)["units"] == "km"
     # A typed address or bookmark is "none"; curl and scripts send neither header.
     entry = {"pain": 2, "where": "outer_hip", "when": "after"}
     r = httpx.post(f"{url}/api/diary", json=entry, headers={"Sec-Fetch-Site": "none"})
@@ -326,3 +333,23 @@ def test_the_start_message_prints_the_address_with_the_token(guarded: Server):
     out, _ = guarded.process.communicate(timeout=10)
     assert f"?token={TOKEN}" in out
     assert f":{guarded.port}/" in out
+
+
+def test_a_crash_answer_carries_the_headers_too(home_dir: Path):
+    """A 500 is sent by Starlette's outermost layer, past every middleware: the crash
+    handler adds the headers itself. (A crash cannot be caused on the real server.)"""
+    from fastapi.testclient import TestClient
+
+    from hipcoach.web.api import create_app
+
+    app = create_app(allowed_hosts={"testserver"})
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    client = TestClient(app, raise_server_exceptions=False)
+    for accept in ("text/html", "application/json"):
+        r = client.get("/boom", headers={"accept": accept})
+        assert r.status_code == 500
+        _assert_secured(r)

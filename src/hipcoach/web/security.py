@@ -9,7 +9,7 @@ same browser can send requests to it. Three things keep those pages out:
 * **Same-origin writes** (cross-site request forgery): a hostile page can post a form or
   ``fetch`` with ``no-cors`` to us even though it cannot read the answer. Every
   state-changing request must come from our own pages: ``Sec-Fetch-Site`` is
-  ``same-origin`` or ``none`` and ``Origin``, when sent, is our own (403 otherwise).
+  ``same-origin`` or ``none``, or (older browsers) ``Origin`` is our own (403 otherwise).
   A request with neither header is let through: every current browser sends ``Origin``
   on a cross-origin POST, PUT, PATCH or DELETE (and ``Sec-Fetch-Site`` on all requests),
   so such a request comes from a program the runner runs (curl, a script), which could
@@ -228,11 +228,15 @@ class SecurityMiddleware:
                 and headers.get("sec-fetch-mode") == "navigate"
                 and headers.get("sec-fetch-dest", "") in PAGE_DESTINATIONS
             )
-        if site is not None and site not in ("same-origin", "none"):
-            return False
-        # An Origin of "null" (a sandboxed frame, a local file) is foreign too. Neither
-        # header: our own page in an old browser, or a program (see the module docstring).
-        return origin is None or origin == f"{scope.get('scheme', 'http')}://{host}"
+        own = f"{scope.get('scheme', 'http')}://{host}"
+        if site is not None:
+            # Sec-Fetch-Site is set by the browser alone and pages cannot forge it. Under
+            # "Referrer-Policy: no-referrer" a browser sends "Origin: null" with our own
+            # form posts, so "null" is no sign of a foreign page when the site says ours.
+            return site in ("same-origin", "none") and origin in (None, "null", own)
+        # An older browser without Sec-Fetch-Site: its Origin must be ours ("null" is a
+        # sandboxed frame or a local file). Neither header: a program (see the docstring).
+        return origin is None or origin == own
 
     def _token_refusal(self, scope: Scope, headers: Headers, method: str) -> Refusal | None:
         assert self.token is not None
