@@ -102,7 +102,9 @@ def gunzip(data: bytes, limits: Limits) -> bytes:
             elif not buf and not part:
                 raise Refused("gzip data is truncated (download incomplete?); not read")
     except zlib.error as exc:
-        raise Refused(f"gzip data is damaged ({exc}); not read") from None
+        raise Refused(
+            f"gzip data is damaged; not read. Download or export the file again (zlib: {exc})"
+        ) from None
     return b"".join(chunks)
 
 
@@ -223,11 +225,6 @@ def _extra_ok(extra: bytes, head: bytes) -> bool:
             return False
         i += 4 + size
     return True
-
-
-def check_members(fp: IO[bytes], limits: Limits) -> Directory | None:
-    """Refuse a zip with too many members before zipfile reads its whole directory."""
-    return scan_directory(fp, limits)
 
 
 class Patched(io.RawIOBase):

@@ -32,6 +32,7 @@ from xml.etree.ElementTree import Element
 
 import numpy as np
 
+from hipcoach.importers.messages import clip
 from hipcoach.importers.sports import sport_from_text
 from hipcoach.importers.trackcalc import build_activity, steps_per_minute
 from hipcoach.importers.xml_common import (
@@ -57,7 +58,8 @@ def read_gpx(data: bytes) -> list[Activity]:
     """One Activity per recorded ``<trk>`` (GPX 1.0 and 1.1); TrackError if none."""
     root = parse_xml(data, "GPX")
     if local(root.tag) != "gpx":
-        raise TrackError(f"not a GPX file: the root element is <{local(root.tag)}>, not <gpx>")
+        root_name = clip(local(root.tag), 60)
+        raise TrackError(f"not a GPX file: the root element is <{root_name}>, not <gpx>")
     q = qualifier(root)
     tracks = root.findall(q + "trk")
     if not tracks:
@@ -140,7 +142,8 @@ def read_tcx(data: bytes) -> list[Activity]:
     root = parse_xml(data, "TCX")
     if local(root.tag) != "TrainingCenterDatabase":
         raise TrackError(
-            f"not a TCX file: the root element is <{local(root.tag)}>, not <TrainingCenterDatabase>"
+            f"not a TCX file: the root element is <{clip(local(root.tag), 60)}>, "
+            "not <TrainingCenterDatabase>"
         )
     q = qualifier(root)
     out: list[Activity] = []
