@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, clip, shorten
 from hipcoach.kb.load import KnowledgeBase
 
 When = Literal["during", "after", "next_morning", "rest"]
@@ -40,10 +40,11 @@ def regions(kb: KnowledgeBase) -> dict[str, str]:
 
 def parse_pain(value: object) -> int:
     """A 0–10 whole-number pain rating from an int, an integral float or a string."""
-    shown = (value.strip() or "nothing") if isinstance(value, str) else value
+    shown = clip(value.strip() or "nothing", 60) if isinstance(value, str) else shorten(value)
     number: float | None = None
     if isinstance(value, int) and not isinstance(value, bool):
-        number = float(value)
+        # Out of range anyway; float() of a huge int (10**400) would raise OverflowError.
+        number = float(value) if abs(value) <= PAIN_MAX else math.inf
     elif isinstance(value, float):
         number = value
     elif isinstance(value, str):
@@ -65,7 +66,7 @@ def parse_when(value: object) -> When:
     """``during``, ``after``, ``next_morning`` or ``rest`` (``next-morning`` is accepted)."""
     key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     if key not in WHEN_VALUES:
-        raise InputError(f"when must be one of {', '.join(WHEN_VALUES)}; got {value!r}")
+        raise InputError(f"when must be one of {', '.join(WHEN_VALUES)}; got {shorten(value)}")
     return key
 
 
@@ -74,16 +75,16 @@ def parse_region(value: object, known: Mapping[str, str]) -> str:
     key = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     if key in known:
         return key
-    close = difflib.get_close_matches(key, list(known), n=1)
+    close = difflib.get_close_matches(key, list(known), n=1) if len(key) <= 100 else []
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise InputError(f"where must be one of {', '.join(known)}; got {value!r}{hint}")
+    raise InputError(f"where must be one of {', '.join(known)}; got {shorten(value)}{hint}")
 
 
 def parse_day(text: str, option: str = "--date") -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"{option} {text!r} is not a date; use YYYY-MM-DD") from None
+        raise InputError(f"{option} {shorten(text)} is not a date; use YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)

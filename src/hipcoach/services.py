@@ -580,7 +580,7 @@ def record_checks(results: Mapping[str, float], *, cleared_by_clinician: bool = 
     """Store the runner's return-to-running check results (gate id → worst pain, 0–10) and
     a clinician's clearance; returns the readiness they give. Raises ``InputError`` without
     an assessment, or for an unknown check or a pain outside 0–10."""
-    from hipcoach.errors import InputError
+    from hipcoach.errors import InputError, shorten
     from hipcoach.plan.rules import load_rules as load_rehab_rules
 
     stored = _latest()
@@ -589,9 +589,9 @@ def record_checks(results: Mapping[str, float], *, cleared_by_clinician: bool = 
     ids = [g.id for g in load_rehab_rules().return_to_run.gates]
     for key, pain in results.items():
         if key not in ids:
-            raise InputError(f"unknown check {key!r}; the checks are {', '.join(ids)}")
+            raise InputError(f"unknown check {shorten(key)}; the checks are {', '.join(ids)}")
         if not 0 <= pain <= 10:
-            raise InputError(f"check {key!r}: pain {pain:g} is not on the 0–10 scale")
+            raise InputError(f"check {shorten(key)}: pain {pain:g} is not on the 0–10 scale")
     now = datetime.now(UTC).isoformat()
     data: dict[str, Any] = {"checks": dict(results), "checks_at": now}
     if cleared_by_clinician:

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 
 SettingsSex = Literal["female", "male", "unknown"]
 
@@ -96,6 +96,6 @@ def parse_settings(values: dict[str, Any]) -> Settings:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else ""
         label = LABELS.get(field, field or "settings")
-        given = f" (you gave {err['input']!r})" if field and "input" in err else ""
+        given = f" (you gave {shorten(err['input'])})" if field and "input" in err else ""
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise InputError(f"{label}: {msg}{given}") from None

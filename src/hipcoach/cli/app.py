@@ -12,7 +12,7 @@ import typer
 
 from hipcoach import __version__
 from hipcoach.cli.common import cli_errors, console, parse_json_or_yaml, read_text
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 
 app = typer.Typer(
     name="hipcoach",
@@ -240,7 +240,7 @@ def load(
         try:
             day = date.fromisoformat(as_of)
         except ValueError:
-            raise InputError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+            raise InputError(f"--as-of {shorten(as_of)} is not a date; use YYYY-MM-DD") from None
     history, flags = load_report(day, units=u, recent_weeks=None if day else weeks)
     if history is None:
         if as_json:
@@ -396,7 +396,7 @@ def _check_results(items: list[str]) -> dict[str, float]:
         except ValueError:
             sep = ""
         if not sep:
-            raise InputError(f"--check {item!r}: write CHECK=PAIN, e.g. walk=0 (pain 0-10)")
+            raise InputError(f"--check {shorten(item)}: write CHECK=PAIN, e.g. walk=0 (pain 0-10)")
     return out
 
 

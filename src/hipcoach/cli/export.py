@@ -13,7 +13,7 @@ import typer
 
 from hipcoach.cli.common import cli_errors, console
 from hipcoach.cli.session import NO_PLAN, PlanFileOption, PlanSource, load_plan, today
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 
 NO_ASSESSMENT = "no assessment yet: run `hipcoach assess` first"
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
@@ -38,7 +38,7 @@ def _time_of_day(text: str) -> time:
     try:
         return time.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"--remind {text!r} is not a time of day; use HH:MM") from None
+        raise InputError(f"--remind {shorten(text)} is not a time of day; use HH:MM") from None
 
 
 def register(app: typer.Typer, plan: PlanSource | None = None) -> None:

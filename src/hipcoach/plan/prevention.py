@@ -32,7 +32,7 @@ from typing import Literal
 
 import numpy as np
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 from hipcoach.plan.library import Exercise, Library
 from hipcoach.plan.progression import dose
 from hipcoach.plan.rules import Advice, GoalRow, RehabRules
@@ -66,7 +66,8 @@ def parse_goal(text: str) -> float:
             except ValueError:
                 break
     raise InputError(
-        f"goal {text!r} is not a race distance; use 5k, 10k, half, marathon, or e.g. 15km / 10mi"
+        f"goal {shorten(text)} is not a race distance; use 5k, 10k, half, marathon, "
+        "or e.g. 15km / 10mi"
     )
 
 

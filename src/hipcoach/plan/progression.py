@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 from hipcoach.plan.library import Exercise, Phase
 from hipcoach.plan.rules import RehabRules, Step
 from hipcoach.plan.schedule import SessionItem
@@ -40,7 +40,7 @@ class PainReport:
             v = getattr(self, name)
             if not (isinstance(v, int | float) and 0 <= v <= 10):
                 what = name.replace("_", " ")
-                raise InputError(f"pain {what} must be between 0 and 10, not {v!r}")
+                raise InputError(f"pain {what} must be between 0 and 10, not {shorten(v)}")
 
     @property
     def settled(self) -> bool:
