@@ -194,6 +194,25 @@ def test_a_huge_bad_value_is_quoted_shortened(cli, answers, shown):
     assert_one_clear_line(out, shown)
 
 
+LONG = "z" * 20_000
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--goal", LONG),
+        ("load", "--as-of", LONG),
+        ("diary", "add", "--pain", "3", "--where", LONG, "--when", "after"),
+        ("diary", "add", "--pain", "3", "--where", "outer_hip", "--when", LONG),
+        ("diary", "add", "--pain", LONG, "--where", "outer_hip", "--when", "after"),
+        ("diary", "add", "--pain", "3", "--where", "outer_hip", "--when", "after", "--date", LONG),
+    ],
+    ids=["goal", "as-of", "where", "when", "pain", "date"],
+)
+def test_a_long_bad_option_is_quoted_shortened(cli, args):
+    assert_one_clear_line(cli(*args), "(20,000 characters)")
+
+
 def test_shorten_quotes_the_head_and_says_how_long():
     assert shorten("abc") == "'abc'"
     assert shorten("x" * 10_000_000) == f"'{'x' * ECHO_CHARS}'… (10,000,000 characters)"

@@ -172,6 +172,33 @@ def test_the_schema_still_documents_the_json_body(client):
     assert body["content"]["application/json"]["schema"]["type"] == "object"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("put", "/api/settings", {"age": "x" * 500_000}),
+        ("put", "/api/settings", {"units": "x" * 500_000}),
+        ("post", "/api/diary", {"pain": "x" * 500_000, "where": "outer_hip", "when": "after"}),
+        ("post", "/api/diary", {"pain": 3, "where": "x" * 500_000, "when": "after"}),
+        ("post", "/api/diary", {"pain": 3, "where": "outer_hip", "when": "x" * 500_000}),
+        (
+            "post",
+            "/api/diary",
+            {"pain": 3, "where": "groin", "when": "after", "date": "x" * 500_000},
+        ),
+    ],
+    ids=["age", "units", "pain", "where", "when", "date"],
+)
+def test_settings_and_diary_errors_quote_a_bad_value_shortened(client, method, path, body):
+    r = client.request(method, path, json=body)
+    assert_clear_error(r, 422, "(500,000 characters)")
+
+
+def test_a_diary_pain_beyond_any_float_is_out_of_range(client):
+    body = '{"pain": ' + "9" * 400 + ', "where": "outer_hip", "when": "after"}'
+    r = client.post("/api/diary", content=body, headers=JSON)
+    assert_clear_error(r, 422, "pain must be a whole number from 0 to 10; got a 400-digit number")
+
+
 # --- properties --------------------------------------------------------------------------
 
 leaves = st.one_of(
