@@ -91,7 +91,8 @@ FRAGMENTS: tuple[bytes, ...] = (
     b".FIT",
 )
 _WORDS = (0, 1, 0x7F, 0x80, 0xFF, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFF, 0x10000000, 0xFFFFFFFE)
-OPS = 10
+OPS = 11
+_ZIP_RECORDS = (b"PK\x01\x02", b"PK\x03\x04", b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07")
 
 
 def mutate(data: bytes, mutations: list[Mutation], other: bytes = b"") -> bytes:
@@ -126,9 +127,29 @@ def mutate(data: bytes, mutations: list[Mutation], other: bytes = b"") -> bytes:
         elif op == 8:  # splice another seed in
             cut = int(where * len(other))
             data = data[:at] + other[cut : cut + 1 + arg % 4096]
-        else:  # random byte
+        elif op == 9:  # random byte
             data = data[:at] + bytes([arg % 256]) + data[at + 1 :]
+        else:  # a field of a zip header: version, flags, method, sizes, lengths, offsets
+            data = _zip_field(data, where, arg)
     return data
+
+
+def _zip_field(data: bytes, where: float, arg: int) -> bytes:
+    """One field of one zip record (local, central, end) set to an interesting value."""
+    starts = [i for sig in _ZIP_RECORDS for i in _find_all(data, sig)]
+    if not starts:
+        return data
+    at = sorted(starts)[arg % len(starts)] + 4 + int(where * 42)
+    width = (1, 2, 4)[(arg >> 4) % 3]
+    value = _WORDS[(arg >> 6) % len(_WORDS)] & ((1 << (8 * width)) - 1)
+    return data[:at] + value.to_bytes(width, "little") + data[at + width :]
+
+
+def _find_all(data: bytes, sig: bytes) -> Iterator[int]:
+    at = data.find(sig)
+    while at >= 0:
+        yield at
+        at = data.find(sig, at + 1)
 
 
 def _renumber(data: bytes, at: int, arg: int) -> bytes:
@@ -147,7 +168,7 @@ def random_mutations(rng: Random) -> list[Mutation]:
     """One to four mutations, mostly small ones (bit flips, bytes) as a fuzzer's diet."""
     out: list[Mutation] = []
     for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):
-        op = rng.choice((0, 0, 0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 9))
+        op = rng.choice((0, 0, 0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 10))
         out.append((op, rng.random(), rng.randrange(1 << 16)))
     return out
 

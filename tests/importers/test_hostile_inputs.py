@@ -358,3 +358,17 @@ def test_import_command_skips_hostile_zip_members(cli, home_dir, tmp_path: Path,
     out = cli("import", str(tmp_path / "a.zip"))
     assert out.exit_code == 0, out.output
     assert len(json.loads(cli("activities", "--json").stdout)) == 1
+
+
+def test_gpx_with_one_enormous_number_still_imports_its_other_points() -> None:
+    """Found by bench/fuzz.py: numpy sized every value by the longest (GBs for a track)."""
+    points = "".join(
+        f'<trkpt lat="50.{i:04d}" lon="6.0"><time>2020-01-01T00:{i // 60:02d}:{i % 60:02d}Z'
+        "</time></trkpt>"
+        for i in range(3000)
+    )
+    huge = '<trkpt lat="5' + "0" * 200_000 + '" lon="6"><time>2019-12-31T23:59:00Z</time></trkpt>'
+    doc = f"<gpx><trk><trkseg>{huge}{points}</trkseg></trk></gpx>".encode()
+    [act] = read_item(Item("huge-number.gpx", doc))
+    assert act.elapsed_s == pytest.approx(3059)
+    assert act.distance_m == pytest.approx(33_350, rel=0.01)

@@ -29,6 +29,7 @@ from hipcoach.importers.trackcalc import Track
 from hipcoach.training.model import FloatArray
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_NUMBER_CHARS = 40  # "-123.45678901234567890" and then some; longer is not a number
 UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (b"\xff\xfe\x00\x00", "utf_32_le"),
@@ -226,7 +227,13 @@ def parse_times(texts: list[str | None]) -> tuple[FloatArray, int | None]:
 
 
 def floats(values: list[str]) -> FloatArray:
-    """Strings to float64 in one numpy call; NaN for any value that is not a finite number."""
+    """Strings to float64 in one numpy call; NaN for any value that is not a finite number.
+
+    numpy sizes a string array by its longest value: one 200 KB "number" would make the
+    array 800 KB per point (gigabytes for a long track), so overlong values go first.
+    """
+    if values and max(map(len, values)) > MAX_NUMBER_CHARS:
+        values = [v if len(v) <= MAX_NUMBER_CHARS else "nan" for v in values]
     try:
         out = np.asarray(values, dtype=np.str_).astype(np.float64)
     except (ValueError, OverflowError):  # one bad number: fall back to per-value parsing
