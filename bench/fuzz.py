@@ -47,13 +47,13 @@ from tests.importers.fuzz_targets import (  # noqa: E402 - after the path is set
 
 # Share of the executions per target, by cost: the zip-based targets are 20-50x slower.
 WEIGHTS = {
-    "fit": 0.35,
-    "gzip": 0.25,
-    "gpx": 0.15,
-    "tcx": 0.10,
-    "zip": 0.07,
-    "strava": 0.04,
-    "garmin": 0.04,
+    "fit": 0.40,
+    "gzip": 0.28,
+    "gpx": 0.12,
+    "tcx": 0.08,
+    "zip": 0.06,
+    "strava": 0.03,
+    "garmin": 0.03,
 }
 HEADER = struct.Struct("<QQ")  # executions so far, length of the input being run
 SLOT = HEADER.size + MAX_INPUT + (1 << 20)
