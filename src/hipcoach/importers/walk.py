@@ -90,11 +90,9 @@ def walk_path(path: Path, limits: Limits) -> Iterator[Item]:
     """The Items under one path given by the user (its own total-size budget)."""
     walk = Walk(limits)
     if path.is_dir():
-        entries = guarded(_folder(walk, path), str(path), "folder")
-        yield from entries
+        yield from guarded(_folder(walk, path), str(path), "folder")
     elif path.is_file():
-        entry = Entry(path.name, str(path), opener(path), path.stat().st_size, path=path)
-        yield from guarded(entry_items(walk, entry, Scope("file"), None), str(path), "file")
+        yield from guarded(_file(walk, path), str(path), "file")
     else:
         yield Item(str(path), None, error="no such file or folder; check the path")
 
@@ -102,6 +100,12 @@ def walk_path(path: Path, limits: Limits) -> Iterator[Item]:
 def _folder(walk: Walk, path: Path) -> Iterator[Item]:
     """A folder's Items (its listing can fail too: permissions, a file removed meanwhile)."""
     yield from container(walk, folder_entries(path), Scope("folder"))
+
+
+def _file(walk: Walk, path: Path) -> Iterator[Item]:
+    """A single file's Item(s): itself, or an archive's members."""
+    entry = Entry(path.name, str(path), opener(path), path.stat().st_size, path=path)
+    yield from entry_items(walk, entry, Scope("file"), None)
 
 
 def opener(path: Path) -> Callable[[], IO[bytes]]:
