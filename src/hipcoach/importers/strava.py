@@ -169,7 +169,9 @@ def parse_strava_csv(data: bytes) -> StravaCsv | None:
     except csv.Error as exc:  # a field over csv's 128 KiB limit: an unterminated quote
         problem = (
             f"activities.csv cannot be read past line {reader.line_num} (a quote that is "
-            f"never closed, or a damaged file); the rows before it are used ({clip(exc)})"
+            "never closed, or a damaged file): the rows before it are used, the activity "
+            "files are all imported; request a new export from Strava for the names and "
+            f"gear of the rest ({clip(exc)})"
         )
     if not header:
         return None
