@@ -14,12 +14,14 @@ deep nesting, odd XML declarations and BOMs, huge numbers, unterminated quotes).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import gzip
 import io
 import json
 import logging
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -272,6 +274,7 @@ def _gzip(data: bytes) -> None:
 
 
 _TMP = Path(tempfile.mkdtemp(prefix="hipcoach-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 def _walk(data: bytes, name: str = "input.zip") -> None:
