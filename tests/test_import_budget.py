@@ -13,12 +13,14 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from hipcoach.errors import InputError
-from hipcoach.importing import FILE_SECONDS, Importer, Outcome, budget_from_env
+from hipcoach.import_jobs import Job, Jobs
+from hipcoach.importing import FILE_SECONDS, Importer, Outcome, budget_from_env, estimate_items
 from hipcoach.storage.db import open_engine
 from hipcoach.storage.repository import Repository
 from import_corpus import runs, slow_gpx
@@ -47,15 +49,18 @@ def _importer(home: Path, **kw: object) -> Importer:
 
 
 def _children() -> set[int]:
-    """Live (not zombie) child processes of this test process."""
+    """Live forked children of this test process: the readers of an import run here (a fork
+    server or resource tracker, started by other tests, runs another command line)."""
     me = str(os.getpid())
+    cmdline = Path("/proc/self/cmdline").read_bytes()
     out = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            forked = (stat.parent / "cmdline").read_bytes() == cmdline
         except OSError:
             continue
-        if fields[1] == me and fields[0] != "Z":
+        if fields[1] == me and fields[0] != "Z" and forked:
             out.add(int(stat.parent.name))
     return out
 
@@ -70,15 +75,17 @@ def _state(pid: int) -> str:
 def test_a_file_over_the_time_budget_is_skipped_and_the_rest_imported(
     tmp_path: Path, slow: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HIPCOACH_IMPORT_FILE_SECONDS", "1")
+    monkeypatch.setenv("HIPCOACH_IMPORT_FILE_SECONDS", "2")
     home = tmp_path / "home"
     outcomes: list[Outcome] = []
     report = _importer(home, workers=2).run(
         [_folder(tmp_path, slow)], lambda o, _: outcomes.append(o)
     )
-    assert [o.name.rsplit("/", 1)[-1] for o in report.skipped] == ["m-very-long.gpx"]
+    assert [o.name.rsplit("/", 1)[-1] for o in report.skipped] == ["m-very-long.gpx"], (
+        report.skipped
+    )
     reason = report.skipped[0].reason
-    assert reason.startswith("took longer than 1 s to read; skipped — it may be damaged or hostile")
+    assert reason.startswith("took longer than 2 s to read; skipped — it may be damaged or hostile")
     assert "HIPCOACH_IMPORT_FILE_SECONDS" in reason
     assert report.imported_activities == 6  # the three after it too: its worker was replaced
     assert [o.status for o in outcomes].count("imported") == 6
@@ -117,7 +124,9 @@ def test_a_reader_that_dies_costs_its_file_only(tmp_path: Path, slow: Path) -> N
     )
     killer.join(5)
     assert killed, "no reader was seen reading the slow file"
-    assert [o.name.rsplit("/", 1)[-1] for o in report.skipped] == ["m-very-long.gpx"]
+    assert [o.name.rsplit("/", 1)[-1] for o in report.skipped] == ["m-very-long.gpx"], (
+        report.skipped
+    )
     assert report.skipped[0].reason.startswith(
         "the process reading it stopped unexpectedly (killed by SIGKILL"
     )
@@ -178,3 +187,118 @@ def test_the_budget_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv("HIPCOACH_IMPORT_FILE_SECONDS", bad)
         with pytest.raises(InputError, match="HIPCOACH_IMPORT_FILE_SECONDS must be a number"):
             budget_from_env()
+
+
+# --- the web server's import jobs ---------------------------------------------------------
+
+
+def _descendants() -> dict[int, tuple[int, str]]:
+    """Live descendants of this process: pid → (parent pid, command line)."""
+    procs: dict[int, tuple[int, str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            procs[int(stat.parent.name)] = (int(fields[1]), cmd)
+    mine, todo = {}, [os.getpid()]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, cmd) in procs.items():
+            if ppid == parent and pid not in mine:
+                mine[pid] = (ppid, cmd)
+                todo.append(pid)
+    return mine
+
+
+def _import_processes() -> set[int]:
+    """The web import's process and its readers: everything below the fork server (which,
+    like multiprocessing's resource tracker, is a child of this process and stays)."""
+    return {pid for pid, (ppid, _) in _descendants().items() if ppid != os.getpid()}
+
+
+def _finished(jobs: Jobs, job: Job, seconds: float = 120) -> Job:
+    deadline = time.monotonic() + seconds
+    current = jobs.get(job.id)
+    while current is not None and current.state == "running":
+        assert time.monotonic() < deadline, "the import job did not end"
+        time.sleep(0.05)
+        current = jobs.get(job.id)
+    assert current is not None
+    return current
+
+
+def _gone(pids: Callable[[], set[int]], seconds: float = 5) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pids()
+
+
+def test_a_web_import_job_skips_a_file_over_budget_and_imports_the_rest(
+    tmp_path: Path, slow: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIPCOACH_IMPORT_FILE_SECONDS", "2")
+    jobs = Jobs()
+    folder = _folder(tmp_path, slow)
+    job = jobs.start([folder], ["in"], folder=tmp_path / "home", estimate=estimate_items)
+    done = _finished(jobs, job)
+    assert done.state == "done", done.error
+    assert done.summary is not None
+    assert [s.name.rsplit("/", 1)[-1] for s in done.summary.skipped] == ["m-very-long.gpx"]
+    assert "took longer than 2 s to read" in done.summary.skipped[0].reason
+    assert done.summary.imported_activities == 6
+    assert done.files_done == done.files_total == 7
+    assert _gone(_import_processes) == set()
+
+
+def test_a_stalled_web_import_fails_with_the_reason_and_the_next_one_can_start(
+    tmp_path: Path, slow: Path
+) -> None:
+    """Nothing heard from the import for ``stall_seconds`` (here: a reader busy for longer,
+    with the file budget high): it is stopped, not left "running" for ever."""
+    jobs = Jobs()
+    folder = _folder(tmp_path, slow)
+    home = tmp_path / "home"
+    job = jobs.start([folder], ["in"], folder=home, workers=1, stall_seconds=4)
+    failed = _finished(jobs, job)
+    assert failed.state == "failed"
+    assert failed.error is not None
+    assert failed.error.startswith("the import stopped: nothing was read for 4 s (after ")
+    assert "a-0002.gpx)" in failed.error and "may be damaged or hostile" in failed.error
+    assert _gone(_import_processes) == set()  # the import and its reader were killed
+    again = _finished(jobs, jobs.start([DATA / "gpx" / "korita-zbevnica.gpx"], ["K"], folder=home))
+    assert again.state == "done", again.error
+    assert Repository(open_engine(home)).count() == 3 + 2  # the three before it, and its two
+
+
+def test_a_web_import_whose_process_dies_fails_its_job_and_frees_the_next(
+    tmp_path: Path, slow: Path
+) -> None:
+    jobs = Jobs()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(slow, folder / slow.name)
+    home = tmp_path / "home"
+    job = jobs.start([folder], ["in"], folder=home, workers=1)
+    deadline = time.monotonic() + 60
+    while True:  # the import's own process: the one with a reader below it
+        found = _descendants()
+        parents = {ppid for ppid, _ in found.values()}
+        importer = [p for p in _import_processes() if p in parents]
+        if importer:
+            break
+        assert time.monotonic() < deadline, "the import's process never started a reader"
+        time.sleep(0.05)
+    os.kill(importer[0], signal.SIGKILL)
+    failed = _finished(jobs, job)
+    assert failed.state == "failed"
+    assert failed.error is not None
+    assert failed.error.startswith(
+        "the import stopped unexpectedly (its process was killed by SIGKILL"
+    )
+    assert _gone(_import_processes) == set()  # its reader died with it
+    again = _finished(jobs, jobs.start([DATA / "gpx" / "korita-zbevnica.gpx"], ["K"], folder=home))
+    assert again.state == "done", again.error

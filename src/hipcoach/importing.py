@@ -137,8 +137,11 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 _READY = "ready"
 
 
-def _die_with_parent(coordinator: int, forked: bool) -> None:
-    """Make this worker die when the import that started it does, even mid-file.
+def die_with_parent(coordinator: int, forked: bool) -> None:
+    """Make this process die when the one that started it does, even mid-file.
+
+    ``coordinator`` is the process that asked for this one; ``forked`` says it is also
+    the parent (the fork start method), rather than a fork server.
 
     On Linux the kernel does it (``PR_SET_PDEATHSIG``): a worker stuck in C code — a
     backtracking regex, an endless decompression — runs no Python and could not notice.
@@ -165,12 +168,29 @@ def _die_with_parent(coordinator: int, forked: bool) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
+_WARM_UP_GPX = (
+    b'<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk>'
+    b'<trkseg><trkpt lat="52.52" lon="13.37"><time>2020-06-01T14:52:40Z</time></trkpt>'
+    b'<trkpt lat="52.53" lon="13.38"><time>2020-06-01T15:02:40Z</time></trkpt></trkseg></trk></gpx>'
+)
+
+
+def _warm_up() -> None:
+    """Import the readers and read a tiny track before saying "ready": the time budget is
+    for reading a file, not for a fresh process loading its modules (seconds on a busy
+    machine, which would be charged to the first file of every replaced worker)."""
+    import importlib
+
+    with contextlib.suppress(ImportError):
+        importlib.import_module("hipcoach.importers.fit")
+    _parse("warm-up.gpx", _WARM_UP_GPX, None)
+
+
 def _serve(conn: Connection, coordinator: int, forked: bool) -> None:
     """A worker's life: read one file at a time until told to stop or orphaned."""
-    _die_with_parent(coordinator, forked)
+    die_with_parent(coordinator, forked)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle
-    import hipcoach.importers.sources  # noqa: F401  (before "ready": the budget is for reading)
-
+    _warm_up()
     conn.send(_READY)
     while True:
         try:
