@@ -423,7 +423,7 @@ def serve(
     ] = None,
 ) -> None:
     """Start the web app in your browser (JSON API under /api/). Local only: your data
-    stays on this computer."""
+    stays on this computer. Beyond it (--host 0.0.0.0), every request needs --token."""
     import secrets
     import socket
 
