@@ -372,3 +372,13 @@ def test_gpx_with_one_enormous_number_still_imports_its_other_points() -> None:
     [act] = read_item(Item("huge-number.gpx", doc))
     assert act.elapsed_s == pytest.approx(3059)
     assert act.distance_m == pytest.approx(33_350, rel=0.01)
+
+
+def test_xml_with_millions_of_elements_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    flood = b"<gpx>" + b"<a/>" * 4_100_000 + b"</gpx>"  # 16 MB: would be ~400 MB as a tree
+    (tmp_path / "flood.gpx").write_bytes(flood)
+    (tmp_path / "run.gpx").write_bytes(GPX)
+    items = items_of(tmp_path)
+    with pytest.raises(ImportFailure, match="more than any recording"):
+        read_item(items["flood.gpx"])
+    assert imports(items["run.gpx"])

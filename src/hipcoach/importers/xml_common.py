@@ -29,6 +29,9 @@ from hipcoach.importers.trackcalc import Track
 from hipcoach.training.model import FloatArray
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The tree costs about 100 bytes of memory per tag: 4 million (a 3-day recording at one
+# point per second with HR and cadence) is ~400 MB; a 256 MB file of "<a/>" would be 7 GB.
+MAX_XML_TAGS = 4_000_000
 MAX_NUMBER_CHARS = 40  # "-123.45678901234567890" and then some; longer is not a number
 UTF8_BOM = b"\xef\xbb\xbf"
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
@@ -161,6 +164,13 @@ def xml_input(data: bytes, kind: str) -> bytes | str:
 def parse_xml(data: bytes, kind: str) -> Element:
     """The root element, parsed safely; every failure becomes a TrackError."""
     doc = xml_input(data, kind)
+    tags = doc.count(b"<") if isinstance(doc, bytes) else doc.count("<")
+    if tags > MAX_XML_TAGS:
+        raise TrackError(
+            f"{kind} file has {tags:,} XML tags, more than any recording (a whole day at one "
+            "point per second has about 1.2 million), so it was not read: it would need "
+            "gigabytes of memory. Export the activity as FIT instead, or split it"
+        )
     for attempt in range(2):
         try:
             return cast(Element, safe_et.fromstring(doc, forbid_dtd=True))
