@@ -106,6 +106,12 @@ def test_plan_refuses_deep_answers_the_same_way(cli, tmp_path):
     assert_one_clear_line(out, f"{path}: nested more than {MAX_DEPTH} levels deep")
 
 
+def test_eval_refuses_a_deep_case_line_the_same_way(cli, tmp_path):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"id": "a", "answers": ' + nested(5000) + "}\n")
+    assert_one_clear_line(cli("eval", str(path)), f"{path}, line 1: nested more than")
+
+
 # --- YAML aliases ----------------------------------------------------------------------
 
 BILLION_LAUGHS = """\

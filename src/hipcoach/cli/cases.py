@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from hipcoach.assess.answers import parse_answers
+from hipcoach.assess.answers import load_json, parse_answers
 from hipcoach.assess.evaluation import Case, Report
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 from hipcoach.kb.load import KnowledgeBase
 from hipcoach.urgency import LEVELS
 
@@ -37,30 +37,30 @@ def _parse(kb: KnowledgeBase, path: Path, lines: list[str]) -> Iterator[Case]:
             continue
         where = f"{path}, line {n}"
         try:
-            obj = json.loads(line)
+            obj = load_json(line, where)  # deep nesting, huge numbers: one clear error
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: malformed JSON at column {exc.colno}: {exc.msg}") from None
         if not isinstance(obj, dict):
             raise InputError(f"{where}: expected a JSON object")
         cid = str(obj.get("id", f"line-{n}"))
         if cid in seen:
-            raise InputError(f"{where}: duplicate case id {cid!r}")
+            raise InputError(f"{where}: duplicate case id {shorten(cid)}")
         seen.add(cid)
         expected = obj.get("expected") or {}
         if not isinstance(expected, dict):
             raise InputError(f"{where}: 'expected' must be an object")
         cond = expected.get("condition")
         if cond is not None and cond not in kb.condition_by_id:
-            raise InputError(f"{where}: unknown condition {cond!r} in expected.condition")
+            raise InputError(f"{where}: unknown condition {shorten(cond)} in expected.condition")
         urg = expected.get("urgency")
         if urg is not None and urg not in LEVELS:
             raise InputError(
-                f"{where}: expected.urgency is {urg!r}; expected one of {', '.join(LEVELS)}"
+                f"{where}: expected.urgency is {shorten(urg)}; expected one of {', '.join(LEVELS)}"
             )
         try:
             answers = parse_answers(kb, obj.get("answers", {}))
         except InputError as exc:
-            raise InputError(f"{where} (case {cid!r}): {exc}") from None
+            raise InputError(f"{where} (case {shorten(cid)}): {exc}") from None
         yield Case(cid, answers, cond, urg)
 
 
