@@ -261,27 +261,30 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    """``hipcoach serve`` in its own process on a free port, until the test ends."""
+    """``hipcoach serve`` in its own process on a free port, until the test ends; what it
+    logs goes to ``serve.log`` in the test's folder."""
     port = _free_port()
+    log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "hipcoach",
             "--data-dir",
-            str(tmp_path),
+            str(tmp_path / "data"),
             "serve",
             "--port",
             str(port),
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):  # wait for it to listen (it loads the knowledge base first)
             if proc.poll() is not None:
-                pytest.fail(f"hipcoach serve exited: {proc.stderr.read().decode()[-2000:]}")
+                text = (tmp_path / "serve.log").read_text()[-2000:]
+                pytest.fail(f"hipcoach serve exited: {text}")
             try:
                 httpx.get(f"{url}/api/questions", timeout=2)
                 break
@@ -293,9 +296,10 @@ def server(tmp_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
 
 
-def test_a_real_server_refuses_a_deep_state_and_keeps_answering(server):
+def test_a_real_server_refuses_a_deep_state_and_keeps_answering(server, tmp_path):
     deep = {"state": '{"age": ' + nested(40_000) + "}", "question": "age", "value": "40"}
     r = httpx.post(f"{server}/assess", data=deep, timeout=30)
     assert r.status_code == 422
@@ -312,3 +316,4 @@ def test_a_real_server_refuses_a_deep_state_and_keeps_answering(server):
     assert httpx.get(f"{server}/assess", timeout=30).status_code == 200
     r = httpx.post(f"{server}/api/assess", content=EXAMPLE, headers=JSON, timeout=30)
     assert r.status_code == 200 and r.json()["urgency"]["level"]
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()  # no crash, not even logged
