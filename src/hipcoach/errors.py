@@ -1,11 +1,13 @@
 """One exception hierarchy for the whole application.
 
 Adapters map these once: the CLI to an exit status and a one-line message, the web
-to an HTTP status. Messages say what is wrong, where, and what to do instead.
+to an HTTP status. Messages say what is wrong, where, and what to do instead; a bad value
+the user gave is quoted through :func:`shorten` (or :func:`clip`), never whole.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 
 
@@ -82,7 +84,7 @@ def _head(value: object, limit: int, levels: int) -> str:
         if isinstance(value, dict):
             parts = [
                 f"{_head(k, limit, 0)}: {_head(v, limit, levels - 1)}"
-                for k, v in list(value.items())[:_ECHO_ITEMS]
+                for k, v in itertools.islice(value.items(), _ECHO_ITEMS)
             ]
         else:
             parts = [_head(v, limit, levels - 1) for v in value[:_ECHO_ITEMS]]
