@@ -131,7 +131,7 @@ def test_a_valid_state_still_works(client):
         ('{"answers": {"onset": "' + "x" * 900_000 + '"}}', 422, "(900,000 characters)"),
         ('["' + "x" * 900_000 + '"]', 422, "the body is a JSON list"),
         ('"' + "x" * 900_000 + '"', 422, "the body is a JSON str"),
-        ("x" * 1_100_000, 413, "the body is over 1 MB"),
+        ("x" * 1_100_000, 413, "larger than 1 MB"),
         ('{"answers": {', 422, "the body is not JSON (line 1, column 14"),
         ("", 422, "the body is empty"),
     ],

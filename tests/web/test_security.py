@@ -128,14 +128,15 @@ def test_a_foreign_host_name_gets_400_and_changes_nothing(server: Server):
     evil = {"Host": "evil.example"}
     r = httpx.get(f"{server.url}/api/export/data.zip", headers=evil)
     assert r.status_code == 400
-    assert r.headers["content-type"].startswith("text/plain")
-    assert "own address" in r.text and "PK" not in r.text[:2]
+    assert r.headers["content-type"] == "application/json"  # the API's own error shape
+    assert "own address" in r.json()["error"] and "PK" not in r.text[:2]
     _assert_secured(r)
     r = httpx.put(f"{server.url}/api/settings", json={"units": "mi"}, headers=evil)
     assert r.status_code == 400
     # The right name with the wrong port is another server's address.
     r = httpx.get(f"{server.url}/", headers={"Host": f"127.0.0.1:{server.port + 1}"})
     assert r.status_code == 400
+    assert r.headers["content-type"].startswith("text/plain") and "own address" in r.text
     assert _settings(server) == before
     for name in ("127.0.0.1", "localhost", "[::1]"):
         r = httpx.get(f"{server.url}/api/settings", headers={"Host": f"{name}:{server.port}"})
@@ -353,3 +354,36 @@ def test_a_crash_answer_carries_the_headers_too(home_dir: Path):
         r = client.get("/boom", headers={"accept": accept})
         assert r.status_code == 500
         _assert_secured(r)
+
+
+def test_an_oversized_form_or_json_body_is_refused_before_it_is_read(server: Server):
+    before = len(httpx.get(f"{server.url}/api/diary").json())
+    big = b'{"pain": 2, "where": "outer_hip", "when": "after", "note": "' + b"x" * 2_000_000 + b'"}'
+    json_type = {"content-type": "application/json"}
+    r = httpx.post(f"{server.url}/api/diary", content=big, headers=json_type)
+    assert r.status_code == 413
+    assert "larger than 1 MB" in r.text
+    _assert_secured(r)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for i in range(0, len(big), 65_536):
+            yield big[i : i + 65_536]
+
+    r = httpx.post(f"{server.url}/api/diary", content=chunks(), headers=json_type)
+    assert r.status_code == 413
+    r = httpx.post(f"{server.url}/settings", data={"units": "mi", "pad": "y" * 1_100_000})
+    assert r.status_code == 413
+    assert len(httpx.get(f"{server.url}/api/diary").json()) == before
+    # A small body still works, and the server still answers.
+    entry = {"pain": 1, "where": "outer_hip", "when": "after"}
+    r = httpx.post(f"{server.url}/api/diary", json=entry)
+    assert r.status_code == 201, r.text
+
+
+def test_a_wrong_json_body_is_named_not_echoed_back(server: Server):
+    r = httpx.post(f"{server.url}/api/diary", json=["x" * 100] * 8_000)  # 830 KB, not an object
+    assert r.status_code == 422
+    message = r.json()["error"]
+    assert len(r.content) < 1_000, len(r.content)
+    assert "valid dictionary" in message
+    assert "8,000 items" in message

@@ -191,7 +191,10 @@ def create_app(
         name="static",
     )
 
+    from fastapi.exceptions import RequestValidationError
     from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from hipcoach.errors import clip, shorten
 
     @app.exception_handler(HipcoachError)
     async def _error(request: Request, exc: HipcoachError) -> Response:
@@ -199,6 +202,18 @@ def create_app(
         if _wants_html(request):
             return _error_page(request, status, "That did not work", str(exc))
         return JSONResponse({"error": str(exc)}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own answer repeats the whole input (an 800 KB list comes back whole):
+        # say what and where, and quote only the start of what was given.
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
+        given = f" (you gave {shorten(first['input'])})" if "input" in first else ""
+        message = f"{clip(where, 80)}: {first.get('msg', 'invalid value')}{given}"
+        if _wants_html(request):
+            return _error_page(request, 422, "That did not work", message)
+        return JSONResponse({"error": message}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 from hipcoach.services import local_today
 
 router = APIRouter()
@@ -106,7 +106,7 @@ def _weekly(text: str | None) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"Current weekly distance: {text!r} is not a number") from None
+        raise InputError(f"Current weekly distance: {shorten(text)} is not a number") from None
     if not 0 <= value <= 500:
         raise InputError("Current weekly distance: give a number from 0 to 500")
     return value

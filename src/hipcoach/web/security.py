@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import re
 import socket
 from collections.abc import Collection, Iterable
@@ -157,6 +158,13 @@ class Refusal(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
 
 
+MAX_BODY_BYTES = 1_048_576  # a form or a JSON body; uploads have their own, larger cap
+UPLOAD_PATHS = ("/api/uploads/", "/training/upload")
+TOO_LARGE = (
+    "Refused: the request is larger than 1 MB. Forms and settings are far smaller; to add "
+    "activity files, upload them on the Training page."
+)
+
 FOREIGN = (
     "Refused: this request came from another website. hipcoach accepts changes only from "
     "its own pages."
@@ -200,8 +208,14 @@ class SecurityMiddleware:
         headers = Headers(scope=scope)
         refusal = self._refusal(scope, headers)
         if refusal is not None:
-            await _plain(send_secured, refusal)
+            await _answer(send_secured, refusal, scope)
             return
+        if scope["method"].upper() not in SAFE_METHODS and not _streams_to_disk(scope["path"]):
+            body = await _read_capped(receive, headers)
+            if body is None:
+                await _answer(send_secured, Refusal(413, TOO_LARGE), scope)
+                return
+            receive = _replay(body, receive)
         await self.app(scope, receive, send_secured)
 
     def _refusal(self, scope: Scope, headers: Headers) -> Refusal | None:
@@ -275,14 +289,66 @@ class SecurityMiddleware:
         return Refusal(401, ASK_FOR_ACCESS, unauthorised)
 
 
+def _streams_to_disk(path: str) -> bool:
+    """Uploads stream to disk under their own size cap; every other body is small."""
+    return path.startswith(UPLOAD_PATHS)
+
+
+async def _read_capped(receive: Receive, headers: Headers) -> bytes | None:
+    """The whole request body, or None once it passes :data:`MAX_BODY_BYTES`.
+
+    Forms and JSON are parsed in memory (Starlette reads a whole form before any field
+    can be checked), so a size cap has to come before them. The declared length is
+    refused at once; a chunked body is counted as it arrives.
+    """
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break  # the client went away; the app sees an empty body and stops there
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands the app the body already read, then waits as the server's
+    would (for a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 def _same(given: str, token: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8"))
 
 
-async def _plain(send: Send, refusal: Refusal) -> None:
-    body = (refusal.text + "\n").encode("utf-8")
+async def _answer(send: Send, refusal: Refusal, scope: Scope) -> None:
+    """The refusal as the API's ``{"error": ...}`` under /api/, as plain text elsewhere."""
+    if str(scope["path"]).startswith("/api/"):
+        body = json.dumps({"error": refusal.text}).encode("utf-8")
+        kind = b"application/json"
+    else:
+        body = (refusal.text + "\n").encode("utf-8")
+        kind = b"text/plain; charset=utf-8"
     headers = [
-        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-type", kind),
         (b"content-length", str(len(body)).encode()),
         *[(k.encode("latin-1"), v.encode("latin-1")) for k, v in refusal.headers],
     ]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse
 
-from hipcoach.errors import InputError
+from hipcoach.errors import InputError, shorten
 
 router = APIRouter()
 
@@ -47,7 +47,7 @@ def put_settings(
 
     unknown = sorted(set(payload) - set(FIELDS))
     if unknown:
-        raise InputError(f"unknown setting {unknown[0]!r}; settings are {', '.join(FIELDS)}")
+        raise InputError(f"unknown setting {shorten(unknown[0])}; settings are {', '.join(FIELDS)}")
     return {**save_settings(payload).model_dump(), **_folder()}
 
 
