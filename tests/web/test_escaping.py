@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -148,6 +149,10 @@ def test_the_reports_hold_the_text_only_escaped(imported: TestClient):
     assert html.status_code == 200
     _no_raw_payload(html.text, "report.html")
     assert "<script" not in html.text.lower()
+    # Saved and opened from disk there is no server policy: the file carries its own.
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html.text)
+    assert policy is not None and "default-src 'none'" in policy.group(1)
+    assert "script-src" not in policy.group(1)  # falls back to 'none'
     pdf = imported.get("/api/export/report.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
