@@ -284,10 +284,11 @@ def test_a_web_import_whose_process_dies_fails_its_job_and_frees_the_next(
     home = tmp_path / "home"
     job = jobs.start([folder], ["in"], folder=home, workers=1)
     deadline = time.monotonic() + 60
-    while True:  # the import's own process: the one with a reader below it
+    while True:  # the import's own process: forked by the fork server, with a reader below it
         found = _descendants()
+        servers = {p for p, (pp, cmd) in found.items() if pp == os.getpid() and "forkserver" in cmd}
         parents = {ppid for ppid, _ in found.values()}
-        importer = [p for p in _import_processes() if p in parents]
+        importer = [p for p, (pp, _) in found.items() if pp in servers and p in parents]
         if importer:
             break
         assert time.monotonic() < deadline, "the import's process never started a reader"

@@ -196,7 +196,8 @@ class Jobs:
                 }  # fmt: skip
             finally:
                 if child is not None and child.pid is not None:
-                    child.join(2)  # after its report it only has to exit
+                    if end["state"] == "done":
+                        child.join(2)  # after its report it only has to exit
                     if child.exitcode is None:
                         child.kill()  # stalled, or would not end; its readers die with it
                         child.join(10)

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from hipcoach.errors import HipcoachError, InputError
@@ -206,9 +207,12 @@ def _serve(conn: Connection, coordinator: int, forked: bool) -> None:
 class _Task:
     name: str
     sha: str
-    data: bytes | None
+    data: bytes | None  # kept until read: a worker that dies hands its queued files back
     meta: ExportMetadata | None
     result: Job | None = None
+
+
+_STOP = object()  # tells a sender thread to end
 
 
 @dataclass
@@ -216,19 +220,38 @@ class _Worker:
     proc: BaseProcess
     conn: Connection
     started: float
+    outbox: SimpleQueue[object]
+    sender: threading.Thread
     ready: bool = False
-    task: _Task | None = None
-    since: float = 0.0
+    tasks: deque[_Task] = field(default_factory=deque)  # sent, in the order it reads them
+    since: float = 0.0  # when it began reading the first of ``tasks``
+
+
+def _send_all(conn: Connection, outbox: SimpleQueue[object]) -> None:
+    """Hand files to one worker from a thread of its own.
+
+    A file bigger than the pipe's buffer is only sent once the worker takes it, and a
+    worker stuck in C code takes nothing: sending from the importing thread would stop
+    it, with it the time budgets that are to free that very worker.
+    """
+    while (item := outbox.get()) is not _STOP:
+        try:
+            conn.send(item)
+        except (OSError, ValueError):  # the worker died, or was killed: its death is seen
+            return
 
 
 class WorkerPool:
     """Processes that read one file each at a time, each file under a time budget.
 
     Unlike ``ProcessPoolExecutor``, one stuck or dead worker costs one file: it is killed
-    (or buried) and replaced while the others carry on, and results come back in the
-    order the files went in, so which copy of a duplicate is kept does not depend on
-    timing.
+    (or buried) and replaced while the others carry on; the file queued behind it goes
+    to another worker. Results come back in the order the files went in, so which copy
+    of a duplicate is kept does not depend on timing. Each worker has the next file
+    queued while it reads one, so it does not wait for the importing process to store.
     """
+
+    DEPTH = 2  # files sent to a worker at a time: the one it reads, and the next
 
     def __init__(self, size: int, seconds: float, context: Any) -> None:
         self.size = max(size, 1)
@@ -267,22 +290,20 @@ class WorkerPool:
                 self._collect(waiting)
 
     def _dispatch(self, waiting: deque[_Task]) -> None:
-        spare = sum(1 for w in self.workers if w.task is None)  # idle, or starting
-        for _ in range(min(len(waiting) - spare, self.size - len(self.workers))):
+        free = sum(self.DEPTH - len(w.tasks) for w in self.workers)
+        while len(waiting) > free and len(self.workers) < self.size:
             self._hire()
-        for w in self.workers:
-            if not waiting:
-                return
-            if w.ready and w.task is None:
-                task = waiting.popleft()
-                try:
-                    w.conn.send((task.name, task.data, task.meta))
-                except (OSError, ValueError):  # it died while idle: not the file's fault
-                    waiting.appendleft(task)
-                    self._bury(w, waiting)
-                    continue
-                task.data = None  # the worker has it now
-                w.task, w.since = task, time.monotonic()
+            free += self.DEPTH
+        for depth in range(1, self.DEPTH + 1):  # a file to every idle worker first
+            for w in self.workers:
+                if not waiting:
+                    return
+                if w.ready and len(w.tasks) < depth:
+                    task = waiting.popleft()
+                    if not w.tasks:
+                        w.since = time.monotonic()
+                    w.tasks.append(task)
+                    w.outbox.put((task.name, task.data, task.meta))
 
     def _hire(self) -> None:
         ours, theirs = self.context.Pipe()
@@ -293,7 +314,12 @@ class WorkerPool:
         proc.daemon = True
         proc.start()
         theirs.close()  # so a dead worker reads as end-of-file here
-        self.workers.append(_Worker(proc, ours, time.monotonic()))
+        outbox: SimpleQueue[object] = SimpleQueue()
+        sender = threading.Thread(
+            target=_send_all, args=(ours, outbox), name="hipcoach-reader-send", daemon=True
+        )
+        sender.start()
+        self.workers.append(_Worker(proc, ours, time.monotonic(), outbox, sender))
 
     def _collect(self, waiting: deque[_Task]) -> None:
         """Wait for a result, a death or a budget to run out, and deal with it."""
@@ -301,7 +327,7 @@ class WorkerPool:
         deadlines = [
             (w.since + self.seconds) if w.ready else (w.started + START_SECONDS)
             for w in self.workers
-            if w.task is not None or not w.ready
+            if w.tasks or not w.ready
         ]
         timeout = max(0.0, min(deadlines) - now) if deadlines else None
         handles: list[Any] = [w.conn for w in self.workers]
@@ -317,18 +343,19 @@ class WorkerPool:
                 if message == _READY:
                     w.ready = True
                     self.failed_starts = 0
-                elif w.task is not None:
-                    w.task.result, w.task = message, None
+                elif w.tasks:
+                    done = w.tasks.popleft()
+                    done.result, done.data = message, None
+                    w.since = time.monotonic()  # it goes straight on to the next
             elif w.proc.sentinel in ready:
                 self._bury(w, waiting)
         now = time.monotonic()
         for w in list(self.workers):
-            if w.task is not None and now - w.since >= self.seconds:
-                w.task.result = ([], self._overtime_reason(), b"")
-                w.task = None
-                self._bury(w, waiting, kill=True)
+            if w.tasks and now - w.since >= self.seconds:
+                self._bury(w, waiting, kill=True, reason=self._overtime_reason())
             elif not w.ready and now - w.started >= START_SECONDS:
                 self._bury(w, waiting, kill=True)
+        self._dispatch(waiting)  # before the results are stored: workers need not wait for it
 
     def _overtime_reason(self) -> str:
         return (
@@ -337,15 +364,21 @@ class WorkerPool:
             f"{FILE_SECONDS_ENV})"
         )
 
-    def _bury(self, w: _Worker, waiting: deque[_Task], kill: bool = False) -> None:
-        """Remove a dead (or to be killed) worker; the file it held is skipped, with why."""
+    def _bury(
+        self, w: _Worker, waiting: deque[_Task], kill: bool = False, reason: str | None = None
+    ) -> None:
+        """Remove a dead (or to be killed) worker: the file it was reading is skipped, with
+        why; the file queued behind it goes back to wait for another worker."""
         if kill:
             w.proc.kill()
         w.proc.join(5)
-        w.conn.close()
+        self._hang_up(w)
         self.workers.remove(w)
-        if w.task is not None:
-            w.task.result = ([], _death_reason(w.proc.exitcode), b"")
+        if w.tasks:
+            lost = w.tasks.popleft()
+            lost.result = ([], reason or _death_reason(w.proc.exitcode), b"")
+            lost.data = None
+            waiting.extendleft(reversed(w.tasks))
         if not w.ready:
             self.failed_starts += 1
             if self.failed_starts >= 3:
@@ -356,10 +389,9 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker: politely when idle, by force when busy or not started yet."""
-        idle = [w for w in self.workers if w.ready and w.task is None]
+        idle = [w for w in self.workers if w.ready and not w.tasks]
         for w in idle:
-            with contextlib.suppress(OSError, ValueError):
-                w.conn.send(None)
+            w.outbox.put(None)
         deadline = time.monotonic() + 2.0
         for w in self.workers:
             if w in idle:
@@ -367,8 +399,16 @@ class WorkerPool:
             if w.proc.exitcode is None:
                 w.proc.kill()
                 w.proc.join(5)
-            w.conn.close()
+            self._hang_up(w)
         self.workers.clear()
+
+    @staticmethod
+    def _hang_up(w: _Worker) -> None:
+        """Close a dead worker's pipe once its sender has stopped: closed first, the pipe's
+        number could be reused by a new worker's pipe while the old sender still writes."""
+        w.outbox.put(_STOP)
+        w.sender.join(5)  # its worker is dead: a blocked send fails at once
+        w.conn.close()
 
 
 def _death_reason(code: int | None) -> str:
