@@ -177,7 +177,7 @@ def create_app(
     app.include_router(router)
     from fastapi.staticfiles import StaticFiles
 
-    from hipcoach.web import dashboard, programme, running, settings
+    from hipcoach.web import activity, dashboard, programme, running, settings
     from hipcoach.web.pages import router as pages
 
     app.include_router(pages)
@@ -185,6 +185,7 @@ def create_app(
     app.include_router(programme.router)
     app.include_router(settings.router)
     app.include_router(running.router)
+    app.include_router(activity.router)
     app.mount(
         "/static",
         StaticFiles(directory=str(resources.files("hipcoach.web") / "static")),
