@@ -194,11 +194,12 @@ def build(key: str, units: Units) -> ActivityPage | None:
     if tr is None:
         view.notes.append("The activity file has no recorded samples: only its summary is shown.")
         return view
-    if a.avg_hr is None and tr.hr is not None:
-        view.summary = _summary(a, units, detail.heart_rate(tr))
+    hr = (a.avg_hr, a.max_hr) if a.avg_hr is not None else detail.heart_rate(tr)
+    if a.avg_hr is None and hr is not None:
+        view.summary = _summary(a, units, (hr[0], hr[1] or hr[0]))
     view.splits = detail.splits(tr, units)
     view.basis, view.series = detail.series(tr, units)
-    view.charts = _charts(view, a)
+    view.charts = _charts(view, a, hr)
     view.route = detail.route(tr, units)
     if view.route is None:
         view.notes.append(
@@ -253,7 +254,7 @@ def _summary(
     return rows
 
 
-def _charts(view: ActivityPage, a: Activity) -> list[Chart]:
+def _charts(view: ActivityPage, a: Activity, hr: tuple[float, float | None] | None) -> list[Chart]:
     units = view.units
     x_unit = units if view.basis == "distance" else "min"
 
@@ -273,8 +274,8 @@ def _charts(view: ActivityPage, a: Activity) -> list[Chart]:
             words += f"; the fastest stretch {detail.pace_text(min(values), units)}."
         elif s.key == "heart_rate":
             chart = line_chart(s.x, s.y, x_label=x_label, y_label=lambda v: f"{v:.0f}")
-            avg = a.avg_hr if a.avg_hr is not None else sum(values) / len(values)
-            words = f"Average {avg:.0f} bpm, highest {a.max_hr or max(values):.0f} bpm."
+            avg, top = hr or (sum(values) / len(values), None)
+            words = f"Average {avg:.0f} bpm, highest {top or max(values):.0f} bpm."
         elif s.key == "cadence":
             chart = line_chart(s.x, s.y, x_label=x_label, y_label=lambda v: f"{v:.0f}")
             avg = a.avg_cadence_spm or sum(values) / len(values)
