@@ -27,7 +27,10 @@ import gzip
 import hashlib
 import multiprocessing
 import os
+import pickle
+import selectors
 import signal
+import struct
 import sys
 import threading
 import time
@@ -35,10 +38,9 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from hipcoach.errors import HipcoachError, InputError
@@ -187,20 +189,41 @@ def _warm_up() -> None:
     _parse("warm-up.gpx", _WARM_UP_GPX, None)
 
 
-def _serve(conn: Connection, coordinator: int, forked: bool) -> None:
+def _serve(tasks: Connection, results: Connection, coordinator: int, forked: bool) -> None:
     """A worker's life: read one file at a time until told to stop or orphaned."""
     die_with_parent(coordinator, forked)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle
     _warm_up()
-    conn.send(_READY)
+    results.send(_READY)
+    fd = tasks.fileno()
     while True:
         try:
-            task = conn.recv()
+            (size,) = _FRAME.unpack(_read_exactly(fd, _FRAME.size))
+            task = pickle.loads(_read_exactly(fd, size))  # noqa: S301 (from the importer)
         except (EOFError, OSError):
             return
         if task is None:
             return
-        conn.send(_parse(*task))
+        results.send(_parse(*task))
+
+
+_FRAME = struct.Struct("!Q")  # a task on the wire: its pickled size, then the pickle
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    parts, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _frame(task: object) -> bytes:
+    body = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+    return _FRAME.pack(len(body)) + body
 
 
 @dataclass
@@ -212,33 +235,16 @@ class _Task:
     result: Job | None = None
 
 
-_STOP = object()  # tells a sender thread to end
-
-
 @dataclass
 class _Worker:
     proc: BaseProcess
-    conn: Connection
+    tasks_fd: int  # the writing end of its task pipe, non-blocking
+    results: Connection
     started: float
-    outbox: SimpleQueue[object]
-    sender: threading.Thread
     ready: bool = False
     tasks: deque[_Task] = field(default_factory=deque)  # sent, in the order it reads them
     since: float = 0.0  # when it began reading the first of ``tasks``
-
-
-def _send_all(conn: Connection, outbox: SimpleQueue[object]) -> None:
-    """Hand files to one worker from a thread of its own.
-
-    A file bigger than the pipe's buffer is only sent once the worker takes it, and a
-    worker stuck in C code takes nothing: sending from the importing thread would stop
-    it, with it the time budgets that are to free that very worker.
-    """
-    while (item := outbox.get()) is not _STOP:
-        try:
-            conn.send(item)
-        except (OSError, ValueError):  # the worker died, or was killed: its death is seen
-            return
+    outgoing: bytearray = field(default_factory=bytearray)  # framed tasks not yet written
 
 
 class WorkerPool:
@@ -249,6 +255,11 @@ class WorkerPool:
     to another worker. Results come back in the order the files went in, so which copy
     of a duplicate is kept does not depend on timing. Each worker has the next file
     queued while it reads one, so it does not wait for the importing process to store.
+
+    Files go to a worker through a pipe written without blocking, from the importing
+    thread's own wait loop: a worker stuck in C code takes nothing from its pipe, and a
+    blocking write would stop the importer, and with it the budgets that are to free
+    that very worker.
     """
 
     DEPTH = 2  # files sent to a worker at a time: the one it reads, and the next
@@ -303,23 +314,44 @@ class WorkerPool:
                     if not w.tasks:
                         w.since = time.monotonic()
                     w.tasks.append(task)
-                    w.outbox.put((task.name, task.data, task.meta))
+                    w.outgoing += _frame((task.name, task.data, task.meta))
+                    self._pump(w)
 
     def _hire(self) -> None:
-        ours, theirs = self.context.Pipe()
+        task_r, task_w = os.pipe()
+        with contextlib.suppress(ImportError, OSError, AttributeError):
+            import fcntl  # a bigger pipe (Linux): most files go in one write, one wake-up
+
+            fcntl.fcntl(task_w, fcntl.F_SETPIPE_SZ, 1 << 20)
+        os.set_blocking(task_w, False)
+        theirs = Connection(task_r)  # passes the descriptor to a forkserver child too
+        results, their_results = self.context.Pipe(duplex=False)
         forked = self.context.get_start_method() == "fork"
         proc = self.context.Process(
-            target=_serve, args=(theirs, os.getpid(), forked), name="hipcoach-reader"
+            target=_serve,
+            args=(theirs, their_results, os.getpid(), forked),
+            name="hipcoach-reader",
         )
         proc.daemon = True
-        proc.start()
-        theirs.close()  # so a dead worker reads as end-of-file here
-        outbox: SimpleQueue[object] = SimpleQueue()
-        sender = threading.Thread(
-            target=_send_all, args=(ours, outbox), name="hipcoach-reader-send", daemon=True
-        )
-        sender.start()
-        self.workers.append(_Worker(proc, ours, time.monotonic(), outbox, sender))
+        try:
+            proc.start()
+        finally:
+            theirs.close()
+            their_results.close()  # so a dead worker reads as end-of-file here
+        self.workers.append(_Worker(proc, task_w, results, time.monotonic()))
+
+    @staticmethod
+    def _pump(w: _Worker) -> None:
+        """Write as much of a worker's queued tasks as its pipe takes now."""
+        while w.outgoing:
+            try:
+                n = os.write(w.tasks_fd, w.outgoing)
+            except BlockingIOError:
+                return
+            except OSError:  # it died: its death is seen on its sentinel
+                w.outgoing.clear()
+                return
+            del w.outgoing[:n]
 
     def _collect(self, waiting: deque[_Task]) -> None:
         """Wait for a result, a death or a budget to run out, and deal with it."""
@@ -330,13 +362,20 @@ class WorkerPool:
             if w.tasks or not w.ready
         ]
         timeout = max(0.0, min(deadlines) - now) if deadlines else None
-        handles: list[Any] = [w.conn for w in self.workers]
-        handles += [w.proc.sentinel for w in self.workers]
-        ready = wait(handles, timeout)
-        for w in list(self.workers):
-            if w.conn in ready:
+        with selectors.DefaultSelector() as sel:
+            for w in self.workers:
+                sel.register(w.results.fileno(), selectors.EVENT_READ, (w, "result"))
+                sel.register(w.proc.sentinel, selectors.EVENT_READ, (w, "died"))
+                if w.outgoing:
+                    sel.register(w.tasks_fd, selectors.EVENT_WRITE, (w, "send"))
+            events = [key.data for key, _ in sel.select(timeout)]
+        for w, what in events:
+            if what == "send":
+                self._pump(w)
+        for w, what in events:  # a result sent just before dying is still a result
+            if what == "result" and w in self.workers:
                 try:
-                    message = w.conn.recv()
+                    message = w.results.recv()
                 except (EOFError, OSError):
                     self._bury(w, waiting)
                     continue
@@ -347,7 +386,8 @@ class WorkerPool:
                     done = w.tasks.popleft()
                     done.result, done.data = message, None
                     w.since = time.monotonic()  # it goes straight on to the next
-            elif w.proc.sentinel in ready:
+        for w, what in events:
+            if what == "died" and w in self.workers and not w.results.poll():
                 self._bury(w, waiting)
         now = time.monotonic()
         for w in list(self.workers):
@@ -391,7 +431,8 @@ class WorkerPool:
         """Stop every worker: politely when idle, by force when busy or not started yet."""
         idle = [w for w in self.workers if w.ready and not w.tasks]
         for w in idle:
-            w.outbox.put(None)
+            w.outgoing += _frame(None)
+            self._pump(w)
         deadline = time.monotonic() + 2.0
         for w in self.workers:
             if w in idle:
@@ -404,11 +445,10 @@ class WorkerPool:
 
     @staticmethod
     def _hang_up(w: _Worker) -> None:
-        """Close a dead worker's pipe once its sender has stopped: closed first, the pipe's
-        number could be reused by a new worker's pipe while the old sender still writes."""
-        w.outbox.put(_STOP)
-        w.sender.join(5)  # its worker is dead: a blocked send fails at once
-        w.conn.close()
+        w.outgoing.clear()
+        with contextlib.suppress(OSError):
+            os.close(w.tasks_fd)
+        w.results.close()
 
 
 def _death_reason(code: int | None) -> str:
