@@ -60,13 +60,21 @@ def test_the_ical_export_twice_gives_the_same_uids():
     cal = Calendar.from_ical(first)
     events = list(cal.walk("VEVENT"))
     rehab = events[0]
-    # all-day: DTSTART/DTEND are dates, one day apart
-    assert rehab.decoded("dtstart") == MONDAY and not isinstance(rehab.decoded("dtstart"), datetime)
-    assert rehab.decoded("dtend") == MONDAY + timedelta(days=1)
+    # at 18:00 local time by default, lasting the session's estimate (in whole 5 minutes)
+    start = datetime(2025, 3, 10, 18, 0).astimezone()
+    assert rehab.decoded("dtstart") == start
+    assert rehab.decoded("dtend") - rehab.decoded("dtstart") == timedelta(minutes=15)  # 11.5
+    # all-day when chosen: DTSTART/DTEND are dates, one day apart, and the UIDs stay
+    all_day = Calendar.from_ical(to_ical(_plan(), all_day=True)).walk("VEVENT")[0]
+    assert all_day.decoded("dtstart") == MONDAY
+    assert not isinstance(all_day.decoded("dtstart"), datetime)
+    assert all_day.decoded("dtend") == MONDAY + timedelta(days=1)
+    assert str(all_day["uid"]) == str(rehab["uid"])
     assert str(rehab["summary"]) == "Rehab session"
     description = str(rehab["description"])
     assert "Clamshell: 3 × 15 per side, rest 45 s" in description
-    assert "Half-kneeling hip flexor stretch: 3 × 30 s hold per side" in description
+    assert "Half-kneeling hip flexor stretch: 3 × 30 s hold per side, rest 30 s" in description
+    assert "/session?date=2025-03-10" in description and "hipcoach session" not in description
     assert "Run: 3.0 km, 24 min" in str(events[1]["description"])
     assert first.startswith(b"BEGIN:VCALENDAR")
 
@@ -88,14 +96,19 @@ def test_re_exporting_after_re_planning_the_same_days_keeps_the_uids():
     assert uid_for(_plan()[0]).endswith("@hipcoach")
 
 
-def test_ical_reminders_are_optional():
+def test_ical_reminders_come_before_the_event_or_at_a_chosen_time():
     from datetime import time
 
-    cal = Calendar.from_ical(to_ical(_plan(), remind_at=time(7, 30)))
-    events = list(cal.walk("VEVENT"))
-    alarms = [a for e in events for a in e.walk("VALARM")]
-    assert len(alarms) == 2  # not on the rest day
-    assert alarms[0].decoded("trigger") == timedelta(hours=7, minutes=30)
+    def alarms(ics: bytes) -> list[timedelta]:
+        events = Calendar.from_ical(ics).walk("VEVENT")
+        return [a.decoded("trigger") for e in events for a in e.walk("VALARM")]
+
+    assert alarms(to_ical(_plan())) == [timedelta(minutes=-15)] * 2  # not on the rest day
+    assert alarms(to_ical(_plan(), all_day=True)) == []  # all-day: only when asked for
+    chosen = timedelta(hours=7, minutes=30)
+    assert alarms(to_ical(_plan(), all_day=True, remind_at=time(7, 30))) == [chosen] * 2
+    # with timed events, 07:30 on the day is 10 h 30 min before the 18:00 start
+    assert alarms(to_ical(_plan(), remind_at=time(7, 30))) == [chosen - timedelta(hours=18)] * 2
 
 
 # --- the report -----------------------------------------------------------------------------

@@ -63,7 +63,7 @@ STRETCH = SessionItem(
 )  # fmt: skip
 CLAMSHELL = SessionItem("clamshell", "Clamshell", sets=2, reps=10, rest_s=20, per_side=True)
 BRIDGE = SessionItem("glute_bridge", "Glute bridge", sets=2, reps=12, rest_s=30)
-SQUEEZE = SessionItem("adductor_squeeze", "Adductor squeeze", sets=1, reps=2, hold_s=3)
+SQUEEZE = SessionItem("adductor_squeeze", "Adductor squeeze", sets=1, reps=2, hold_s=3, rest_s=5)
 BIKE = SessionItem("cycling", "Easy cycling", minutes=2)
 
 
@@ -73,19 +73,20 @@ def test_the_session_player_counts_holds_per_side_and_rings_the_bell_at_each_cha
     assert item.status == "done"
     assert item.holds == {"left": 3, "right": 3}
     assert item.seconds == 6 * 30
-    # per-second timer: 5 s get ready, 6 holds of 30 s, 5 switches of 5 s; nothing else waits
-    assert sleep.calls == [1] * (5 + 6 * 30 + 5 * 5)
+    # per-second timer: 5 s get ready, 6 holds of 30 s, 3 switches of 5 s, and between two
+    # holds the dosage's rest (30 s, twice); nothing else waits
+    assert sleep.calls == [1] * (5 + 6 * 30 + 3 * 5 + 2 * 30)
     phases = [line[1:].strip() for line in out.splitlines() if line.startswith("\a")]
     assert phases[:-1] == [
         "Get ready: Hip flexor stretch (5 s)",
         "Hold — left side · hold 1/3 (30 s)",
         "Switch to the right side (5 s)",
         "Hold — right side · hold 1/3 (30 s)",
-        "Switch to the left side (5 s)",
+        "Rest, then hold 2 of 3 (30 s)",
         "Hold — left side · hold 2/3 (30 s)",
         "Switch to the right side (5 s)",
         "Hold — right side · hold 2/3 (30 s)",
-        "Switch to the left side (5 s)",
+        "Rest, then hold 3 of 3 (30 s)",
         "Hold — left side · hold 3/3 (30 s)",
         "Switch to the right side (5 s)",
         "Hold — right side · hold 3/3 (30 s)",
@@ -95,7 +96,9 @@ def test_the_session_player_counts_holds_per_side_and_rings_the_bell_at_each_cha
     assert out.count("\a") == 14
     assert "A gentle pull, never pain." in out
     assert result.pain_during == 2
-    assert (result.started_at, result.finished_at) == (T0, T0 + timedelta(minutes=1))
+    # the clock read at the start, when the stretch ends and at the finish (a minute each)
+    assert (result.started_at, result.finished_at) == (T0, T0 + timedelta(minutes=2))
+    assert item.elapsed_s == result.elapsed_s == 60
     assert not result.quit_early
 
 
@@ -184,7 +187,7 @@ def test_play_function_and_dosage_words():
         [BIKE], input_fn=Script(["", "0"]), sleep=FakeSleep(), screen=Screen(io.StringIO())
     )
     assert result.done == 1 and result.to_dict()["items"][0]["seconds"] == 120
-    assert dosage_text(STRETCH) == "3 × 30 s hold per side"
+    assert dosage_text(STRETCH) == "3 × 30 s hold per side, rest 30 s"
     assert dosage_text(CLAMSHELL) == "2 × 10 per side, rest 20 s"
     assert dosage_text(SessionItem("x", "X", reps=15)) == "15 reps"
     assert (
@@ -228,14 +231,18 @@ def test_session_command_plays_today_and_logs_it(tmp_path, monkeypatch, no_wait)
     ]
     plan = _plan_file(tmp_path, days)
     cli = _app(tmp_path)
-    out = cli("session", "--plan-file", str(plan), input="\n\n\n12\n3\n")
+    # warm-up, squeeze, bridge (two sets of reps), cool-down: Enter each; pain 3
+    out = cli("session", "--plan-file", str(plan), input="\n\n\n\n12\n\n3\n")
     assert out.exit_code == 0, out.output
     assert "Rehab A" in out.stdout and "\a" in out.stdout
-    assert "Logged: 2 of 2 exercises done; pain during 3/10" in out.stdout
+    assert "Logged: 4 of 4 exercises done in" in out.stdout
+    assert "pain during 3/10" in out.stdout
     (log,) = DiaryRepository(open_engine()).session_logs()
     assert (log.day, log.uid_key, log.pain_during) == (day, f"rehab:{day}", 3)
-    assert [i["exercise_id"] for i in log.items] == ["adductor_squeeze", "glute_bridge"]
-    assert log.items[1]["reps"] == {"both": 24}
+    assert [i["exercise_id"] for i in log.items] == [
+        "warm_up", "adductor_squeeze", "glute_bridge", "cool_down"
+    ]  # fmt: skip
+    assert log.items[2]["reps"] == {"both": 24}
     assert no_wait.calls  # the fake, not real time
 
     rest = cli("session", "--plan-file", str(plan), "--date", str(day + timedelta(days=1)))
@@ -260,7 +267,7 @@ def test_session_uses_the_stored_plan_and_refuses_without_one(tmp_path, monkeypa
             PLAN_DAYS_KEY: plan_to_json([PlannedDay(day, "rehab", "B", items=(BIKE,))]),
         }
     )
-    out = cli("session", input="\n2\n")
+    out = cli("session", input="\n\n\n2\n")  # warm-up, cycling, cool-down, pain
     assert out.exit_code == 0, out.output
     (log,) = DiaryRepository(open_engine()).session_logs()
     assert log.uid_key == f"day:{day.isoformat()}" and log.pain_during == 2

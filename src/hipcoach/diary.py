@@ -214,6 +214,14 @@ class SessionLog:
     created_at: datetime | None = None
     id: int | None = None
 
+    @property
+    def elapsed_s(self) -> int | None:
+        """The time the session really took, start to finish: each item carries the time from
+        its start to the next one's (``elapsed_s``), so they add up. None for logs made
+        before players measured it (or from the plain form, which cannot)."""
+        values = [i["elapsed_s"] for i in self.items if isinstance(i.get("elapsed_s"), int)]
+        return sum(values) if values else None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -222,5 +230,38 @@ class SessionLog:
             "items": self.items,
             "pain_during": self.pain_during,
             "pain_next_morning": self.pain_next_morning,
+            "elapsed_s": self.elapsed_s,
             "created_at": None if self.created_at is None else self.created_at.isoformat(),
         }
+
+
+# --- what a rating did to the programme -----------------------------------------------------
+
+PROGRAMME_MOVES: dict[str, str] = {
+    "advance": "moves on a step",
+    "hold": "stays at this level",
+    "step_back": "goes back a step",
+}
+
+
+def programme_move(decision: str | None, when: When) -> str:
+    """What a diary entry did to the programme, in one sentence for a person.
+
+    ``decision`` is the progression's ``"action: reason"`` (``services.progress_programme``)
+    or None when the rating judged no session. Only a next-morning rating after a session
+    moves the programme (the pain-monitoring model judges a session by the next morning);
+    the sentence says so instead of leaving the runner to wonder.
+    """
+    if decision:
+        action, _, reason = decision.partition(": ")
+        move = PROGRAMME_MOVES.get(action, action.replace("_", " "))
+        return f"Your programme {move}. Why: {reason}" if reason else f"Your programme {move}."
+    if when == "next_morning":
+        return (
+            "Your programme is unchanged: there was no session the day before for this rating "
+            "to judge, or it was judged already."
+        )
+    return (
+        "Your programme is unchanged: it moves on, holds or steps back only on the "
+        "next-morning rating after a session."
+    )

@@ -128,12 +128,14 @@ def register(app: typer.Typer) -> None:
             markup=False,
             soft_wrap=True,
         )
+        from hipcoach.diary import programme_move
+
+        decision = None
         if entry.when == "next_morning":
             from hipcoach.services import progress_programme
 
             decision = progress_programme(entry.pain, entry.day)
-            if decision:
-                console.print(f"Your programme: {decision}", markup=False, soft_wrap=True)
+        console.print(programme_move(decision, entry.when), markup=False, soft_wrap=True)
 
     @diary_app.command("list")
     @cli_errors

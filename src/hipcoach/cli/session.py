@@ -62,18 +62,23 @@ def load_plan(
     plan_file: str | None, source: PlanSource | None, day: date | None = None
 ) -> list[PlannedDay]:
     """The plan's days from ``--plan-file``, else ``source``, else the stored plan state —
-    always as the latest assessment's safety policy allows them."""
+    each session framed by a warm-up and a cool-down, and always as the latest assessment's
+    safety policy allows them."""
+    from hipcoach.plan.library_load import load_library
     from hipcoach.services import enforce_policy
+    from hipcoach.sessions.framing import frame_days
 
     if plan_file is not None:
         from hipcoach.cli.common import parse_json_or_yaml, read_text
         from hipcoach.exports.data import plan_from_json
 
         text, name = read_text(plan_file)
-        return enforce_policy(plan_from_json(parse_json_or_yaml(text, name), name, day or today()))
-    if source is not None:
-        return enforce_policy(list(source()))
-    return enforce_policy(stored_plan(day))
+        days = plan_from_json(parse_json_or_yaml(text, name), name, day or today())
+    elif source is not None:
+        days = list(source())
+    else:
+        days = stored_plan(day)
+    return enforce_policy(frame_days(days, load_library().exercises))
 
 
 NO_PLAN = "no plan yet: pass --plan-file FILE (the plan as JSON)"
@@ -130,10 +135,14 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
             items, input_fn=console.input, sleep=SLEEP, screen=Screen(), get_ready_s=get_ready
         ).play()
         repo = DiaryRepository(open_engine())
+        again = any(s.day == day and s.uid_key == uid_key for s in repo.session_logs(since=day))
         repo.log_session(SessionLog(day, uid_key, result.completed(), result.pain_during))
         pain = "" if result.pain_during is None else f"; pain during {result.pain_during}/10"
+        secs = result.elapsed_s
+        took = f"{secs} s" if secs < 60 else f"{round(secs / 60)} min"
         console.print(
-            f"Logged: {result.done} of {len(items)} exercises done{pain}. Tomorrow morning, "
-            "rate your pain: [bold]hipcoach diary add --when next_morning --pain N --where "
-            "REGION[/]."
+            f"Logged: {result.done} of {len(items)} exercises done in {took}{pain}."
+            + (" This replaces the log you made earlier for this day." if again else "")
+            + " Tomorrow morning, rate your pain: [bold]hipcoach diary add --when next_morning "
+            "--pain N --where REGION[/]."
         )

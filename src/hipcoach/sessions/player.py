@@ -1,10 +1,13 @@
 """The guided session player: today's exercises, one at a time, in the terminal.
 
 For each exercise: its dosage and form cues, a get-ready countdown, then per set either a
-per-second hold timer (per side when one-sided; a short break to switch sides or relax
-between holds), a rep-counter prompt, or a timed block; rest timers between sets. The
+per-second hold timer (per side when one-sided, with a short break to switch sides, and the
+dosage's rest between two holds), a rep-counter prompt, or a timed block; rest timers between
+sets. The rests come from the exercise's dosage (``rest_s``), never from a constant. The
 terminal bell rings at every change of phase so the runner need not watch the screen.
-At the end it asks the pain during the session (0–10) and returns a :class:`SessionResult`.
+At the end it asks the pain during the session (0–10) and returns a :class:`SessionResult`,
+which records the time each exercise really took (clock time from its start to the next one's,
+pauses included), so the log says how long the session took, not how long it was planned.
 
 Commands: at each prompt ``s`` skip, ``r`` repeat, ``p`` pause, ``q`` quit; during a timer,
 Ctrl-C pauses, and the pause menu offers resume / skip / repeat / quit. Ctrl-C or end of
@@ -39,9 +42,10 @@ COMMANDS: dict[str, Command] = {
 Status = Literal["done", "skipped", "stopped", "not_reached"]
 MAX_PAIN_TRIES = 5
 GET_READY_S = 5
-BETWEEN_S = 5
-"""Default pacing (seconds before each exercise, and between two holds); the browser player
-uses the same."""
+SWITCH_S = 5
+"""Default pacing: seconds to get ready before each exercise, and to switch sides. The rest
+between two holds or two sets is the dosage's; the browser player uses the same."""
+BETWEEN_S = SWITCH_S  # the older name
 MAX_REPS = 1000
 
 
@@ -74,7 +78,8 @@ def dosage_text(item: SessionItem) -> str:
         )
     else:
         body = f"{item.sets} sets" if item.sets > 1 else "once"
-    rest = f", rest {item.rest_s} s" if item.sets > 1 and item.rest_s > 0 else ""
+    several = item.sets > 1 or (item.hold_s is not None and (item.reps or 1) > 1)
+    rest = f", rest {item.rest_s} s" if several and item.rest_s > 0 else ""
     return f"{body}{side}{rest}"
 
 
@@ -92,18 +97,24 @@ def estimate_seconds(items: Sequence[SessionItem], rep_s: float = 4.0) -> float:
             work = it.minutes * 60
         else:
             work = 30.0
-        total += it.sets * sides * work + max(it.sets - 1, 0) * it.rest_s
+        rests = max(it.sets - 1, 0)
+        if it.hold_s is not None:
+            rests += it.sets * max((it.reps or 1) - 1, 0)
+        total += it.sets * sides * work + rests * it.rest_s
     return total
 
 
 def pain_advice(pain: int) -> str:
     """The pain-monitoring model's reading of a rating during exercise [R42]."""
     if pain <= 2:
-        return "Pain 0–2/10: fine. The plan can progress when the next morning is fine too."
+        return (
+            "Pain 0–2/10: fine. Rate your hip tomorrow morning: if it is no worse, the "
+            "programme can move on."
+        )
     if pain <= 5:
         return (
-            "Pain 3–5/10: acceptable for a healing muscle or tendon, as long as it has settled "
-            "by the next morning and does not build from day to day."
+            "Pain 3–5/10: acceptable for a healing muscle or tendon. Rate your hip tomorrow "
+            "morning: that rating shows whether the session was too much."
         )
     return (
         "Pain above 5/10: too much. Ease off next time (fewer sets, an easier variant); if it "
@@ -165,6 +176,8 @@ class ItemLog:
     holds: dict[str, int] = field(default_factory=dict)
     seconds: int = 0
     repeats: int = 0
+    elapsed_s: int | None = None
+    """Clock time on this exercise (from its start to the next one's); None if not reached."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,6 +190,7 @@ class ItemLog:
             "holds": dict(self.holds),
             "seconds": self.seconds,
             "repeats": self.repeats,
+            "elapsed_s": self.elapsed_s,
         }
 
 
@@ -187,6 +201,11 @@ class SessionResult:
     quit_early: bool
     started_at: datetime
     finished_at: datetime
+
+    @property
+    def elapsed_s(self) -> int:
+        """The time the session took, from the player's start to its finish."""
+        return sum(i.elapsed_s or 0 for i in self.items)
 
     @property
     def done(self) -> int:
@@ -239,7 +258,7 @@ def _side_words(side: str) -> str:
 
 class Player:
     """Plays ``items``; see the module docstring. ``get_ready_s`` counts down before each
-    exercise, ``between_s`` between two holds (to switch sides or relax)."""
+    exercise, ``between_s`` to switch sides; rests are the items' ``rest_s``."""
 
     def __init__(
         self,
@@ -317,6 +336,7 @@ class Player:
         minutes = round(estimate_seconds(self.items) / 60)
         self.screen.line(f"Today: {n} exercise{'s' if n != 1 else ''}, about {minutes} min.")
         i = 0
+        mark = started  # when the time now being spent began (carried over a "repeat")
         while i < n:
             item = self.items[i]
             log = ItemLog(item.exercise_id, item.name, item.sets)
@@ -335,9 +355,11 @@ class Player:
                 self.screen.line(f"  ⏭  Skipped {item.name}.")
             except _Quit:
                 log.status = "stopped"
+                mark = self._spent(log, mark)
                 logs.append(log)
                 quit_early = True
                 break
+            mark = self._spent(log, mark)
             logs.append(log)
             i += 1
         if quit_early:
@@ -347,6 +369,12 @@ class Player:
         pain = self._ask_pain()
         finished = self.clock()
         return SessionResult(tuple(logs), pain, quit_early, started, finished)
+
+    def _spent(self, log: ItemLog, since: datetime) -> datetime:
+        """Give ``log`` the clock time since ``since``; returns now (the next one's start)."""
+        now = self.clock()
+        log.elapsed_s = max(0, round((now - since).total_seconds()))
+        return now
 
     def _intro(self, item: SessionItem, index: int) -> Command:
         self.screen.line()
@@ -405,9 +433,10 @@ class Player:
             first = True
             for rep in range(1, holds + 1):
                 for side in sides:
-                    if not first and self.between_s > 0:
-                        what = f"Switch to the {side} side" if side != "both" else "Relax"
-                        self._timer(what, self.between_s)
+                    if not first and side == sides[0] and item.rest_s > 0:
+                        self._timer(f"Rest, then hold {rep} of {holds}", item.rest_s)
+                    elif not first and side != sides[0] and self.between_s > 0:
+                        self._timer(f"Switch to the {side} side", self.between_s)
                     first = False
                     where = [x for x in (of, f"hold {rep}/{holds}" if holds > 1 else "") if x]
                     label = " · ".join([f"Hold{_side_words(side)}", *where])
@@ -480,8 +509,8 @@ def play(
     sleep: Callable[[float], object] = time.sleep,
     clock: Callable[[], datetime] = _now,
     screen: Screen | None = None,
-    get_ready_s: int = 5,
-    between_s: int = 5,
+    get_ready_s: int = GET_READY_S,
+    between_s: int = SWITCH_S,
 ) -> SessionResult:
     """Play ``items`` and return what was done and the pain during (see :class:`Player`)."""
     return Player(

@@ -3,9 +3,9 @@
 The terminal player (:mod:`hipcoach.sessions.player`) walks the items imperatively, prompting
 as it goes. A browser cannot be prompted that way, so it gets the same walk laid out in
 advance: get ready, then per set an optional rest, then holds (per side, with a short break
-to switch sides or relax between them), timed blocks, or a "do N reps" step that waits for
-the runner. The order and the wording follow the terminal player, so both play a session
-the same way; only the pacing (timers vs. prompts) is left to the player.
+to switch sides and the dosage's rest between two holds), timed blocks, or a "do N reps"
+step that waits for the runner. The order and the wording follow the terminal player, so both
+play a session the same way; only the pacing (timers vs. prompts) is left to the player.
 
 Pure: no clock, no I/O. Every step knows its item and set, so a player can skip an exercise
 (jump to the next item's first step) or repeat a set (jump back to the set's first step).
@@ -18,10 +18,9 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from hipcoach.plan.schedule import SessionItem
-from hipcoach.sessions.player import BETWEEN_S, GET_READY_S, dosage_text, estimate_seconds
+from hipcoach.sessions.player import GET_READY_S, SWITCH_S, dosage_text, estimate_seconds
 
 StepKind = Literal["get_ready", "rest", "switch", "hold", "timed", "reps"]
-
 
 
 @dataclass(frozen=True)
@@ -65,8 +64,11 @@ def _set_steps(item: SessionItem, index: int, set_no: int, between_s: int) -> li
         first = True
         for rep in range(1, holds + 1):
             for side in sides:
-                if not first and between_s > 0:
-                    what = f"Switch to the {side} side" if side != "both" else "Relax"
+                if not first and side == sides[0] and item.rest_s > 0:
+                    label = f"Rest, then hold {rep} of {holds}"
+                    out.append(Step("rest", index, set_no, label, item.rest_s))
+                elif not first and side != sides[0] and between_s > 0:
+                    what = f"Switch to the {side} side"
                     out.append(Step("switch", index, set_no, what, between_s, side))
                 first = False
                 where = [x for x in (of, f"hold {rep}/{holds}" if holds > 1 else "") if x]
@@ -93,7 +95,7 @@ def _set_steps(item: SessionItem, index: int, set_no: int, between_s: int) -> li
 
 
 def session_steps(
-    items: Sequence[SessionItem], *, get_ready_s: int = GET_READY_S, between_s: int = BETWEEN_S
+    items: Sequence[SessionItem], *, get_ready_s: int = GET_READY_S, between_s: int = SWITCH_S
 ) -> list[Step]:
     """Every step of the session in playing order (see the module docstring)."""
     out: list[Step] = []
@@ -109,7 +111,7 @@ def session_steps(
 
 
 def player_json(
-    items: Sequence[SessionItem], *, get_ready_s: int = GET_READY_S, between_s: int = BETWEEN_S
+    items: Sequence[SessionItem], *, get_ready_s: int = GET_READY_S, between_s: int = SWITCH_S
 ) -> dict[str, Any]:
     """What a browser player needs: the items (the fields of ``hipcoach plan --json``), their
     dosage in words (``dosage``, one per item), the steps and an estimate of the time."""

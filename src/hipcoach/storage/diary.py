@@ -141,27 +141,29 @@ class DiaryRepository:
     # --- session logs ---------------------------------------------------------------------
 
     def log_session(self, log: SessionLog) -> SessionLog:
+        """Store a played session. A day's session logged again (same day and ``uid_key``)
+        replaces the first log, keeping its id and next-morning rating: one entry per day."""
         created = log.created_at or datetime.now(UTC)
         with Session(self.engine) as s, s.begin():
-            row = SessionLogRow(
-                day=log.day,
-                uid_key=log.uid_key,
-                items=list(log.items),
-                pain_during=log.pain_during,
-                pain_next_morning=log.pain_next_morning,
-                created_at=created,
-            )
-            s.add(row)
+            row = s.scalars(
+                select(SessionLogRow)
+                .where(SessionLogRow.day == log.day, SessionLogRow.uid_key == log.uid_key)
+                .order_by(SessionLogRow.id)
+            ).first()
+            if row is None:
+                row = SessionLogRow(
+                    day=log.day, uid_key=log.uid_key, pain_next_morning=log.pain_next_morning
+                )
+                s.add(row)
+            elif log.pain_next_morning is not None:
+                row.pain_next_morning = log.pain_next_morning
+            row.items = list(log.items)
+            row.pain_during = log.pain_during
+            row.created_at = created
             s.flush()
-            new_id = row.id
+            new_id, morning = row.id, row.pain_next_morning
         return SessionLog(
-            log.day,
-            log.uid_key,
-            list(log.items),
-            log.pain_during,
-            log.pain_next_morning,
-            created,
-            new_id,
+            log.day, log.uid_key, list(log.items), log.pain_during, morning, created, new_id
         )
 
     def session_logs(self, since: date | None = None) -> list[SessionLog]:

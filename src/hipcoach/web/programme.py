@@ -96,14 +96,18 @@ def _programme(
     if plan is None:
         return _page(request, "programme.html", plan=None, status_code=status_code)
     days = plan_days(today, plan)
-    todays = [d for d in days if d.day == today]
+    todays = plan.policy.enforce(api.framed([d for d in days if d.day == today]))
     later = sorted((d for d in days if d.day > today and d.items), key=lambda d: d.day)
     known, where = _regions()
+    from hipcoach.exports.calendar import DEFAULT_AT, readable
+
     return _page(
         request,
         "programme.html",
         status_code=status_code,
         plan=plan,
+        readable=readable,
+        ics_at=DEFAULT_AT.strftime("%H:%M"),
         today=today,
         todays=todays,
         items=[it for d in todays for it in d.items],
@@ -150,7 +154,7 @@ def exercise(request: Request, exercise_id: str) -> HTMLResponse:
     kb = load()
     ids = [*ex.dosage.source, *ex.source]
     sources = {s: kb.sources[s] for s in dict.fromkeys(ids) if s in kb.sources}
-    names = {c.id: c.name for c in kb.conditions}
+    names = {c.id: c.short_name for c in kb.conditions}
     return _page(request, "exercise.html", ex=api.exercise_json(ex), sources=sources, names=names)
 
 
@@ -178,11 +182,15 @@ def _session_page(
 ) -> HTMLResponse:
     from hipcoach.services import local_today
 
+    today = local_today()
+    day = on or today
     try:
-        session = api.todays_session(on or local_today())
+        session = api.todays_session(day)
     except InputError:
         session = None
     library = _library()
+    key = None if session is None else session["uid_key"]
+    logged_before = any(s.uid_key == key for s in api.logs_on(day)) if key else False
     from hipcoach.plan.rules import load_rules
 
     pain = load_rules().pain_monitoring
@@ -195,6 +203,8 @@ def _session_page(
         pain_settle_h=int(pain.settle_within_hours.value),
         pain_sources=", ".join(pain.source),
         session=session,
+        other_day=None if day == today else day.strftime("%A %d %B %Y"),
+        logged_before=logged_before,
         library=library,
         error=error,
         values=values or {},
@@ -204,8 +214,21 @@ def _session_page(
 
 
 @router.get("/session", response_class=HTMLResponse)
-def session(request: Request) -> HTMLResponse:
-    return _session_page(request)
+def session(request: Request, on: str | None = Query(None, alias="date")) -> HTMLResponse:
+    """Today's session, or another day's (``?date=YYYY-MM-DD``, the calendar's link)."""
+    from hipcoach.services import local_today
+
+    if on is None:
+        return _session_page(request)
+    try:
+        day = api.check_day(date.fromisoformat(on.strip()))
+    except (ValueError, InputError):
+        from hipcoach.errors import shorten
+
+        raise HTTPException(
+            422, f"date {shorten(on)} is not a day; use YYYY-MM-DD, e.g. {local_today()}"
+        ) from None
+    return _session_page(request, on=day)
 
 
 def _items_from_form(form: Any, planned: list[dict[str, Any]]) -> list[Any]:
@@ -262,11 +285,14 @@ async def session_post(request: Request) -> Response:
             message = message.removeprefix("pain_during: ")
         message = message[0].upper() + message[1:]
         return _session_page(request, error=message, values=values, status_code=422, on=day)
-    return RedirectResponse(f"/session/logged?id={result['session']['id']}", status_code=303)
+    again = "&replaced=1" if result.get("replaced") else ""
+    return RedirectResponse(f"/session/logged?id={result['session']['id']}{again}", status_code=303)
 
 
 @router.get("/session/logged", response_class=HTMLResponse)
-def session_logged(request: Request, id: int = Query(..., ge=1)) -> HTMLResponse:
+def session_logged(
+    request: Request, id: int = Query(..., ge=1), replaced: bool = False
+) -> HTMLResponse:
     from hipcoach.services import has_history
     from hipcoach.storage.db import open_engine
     from hipcoach.storage.diary import DiaryRepository
@@ -277,7 +303,12 @@ def session_logged(request: Request, id: int = Query(..., ge=1)) -> HTMLResponse
         raise HTTPException(404, f"no session {id} in your log")
     known, where = _regions()
     return _page(
-        request, "session_done.html", outcome=api.session_outcome(log), regions=known, where=where
+        request,
+        "session_done.html",
+        outcome=api.session_outcome(log),
+        replaced=replaced,
+        regions=known,
+        where=where,
     )
 
 
@@ -293,8 +324,17 @@ async def next_morning(request: Request) -> HTMLResponse:
     except InputError as exc:
         message = str(exc)
         return _programme(request, status_code=422, morning_error=message[0].upper() + message[1:])
+    from hipcoach.diary import programme_move
+
     move = None
     if decision:
         action, _, reason = decision.partition(": ")
         move = {"words": api.ACTION_WORDS.get(action, action), "reason": reason}
-    return _page(request, "session_done.html", morning=entry, move=move, outcome=None)
+    return _page(
+        request,
+        "session_done.html",
+        morning=entry,
+        move=move,
+        said=programme_move(decision, entry.when),
+        outcome=None,
+    )

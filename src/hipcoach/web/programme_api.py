@@ -116,6 +116,15 @@ def exercise(exercise_id: str) -> dict[str, Any]:
 # --- today's session ------------------------------------------------------------------------
 
 
+def framed(days: list[PlannedDay]) -> list[PlannedDay]:
+    """The days' sessions with a warm-up first and a cool-down last (the caller enforces the
+    safety policy on the result)."""
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.sessions.framing import frame_days
+
+    return frame_days(days, load_library().exercises)
+
+
 def todays_session(day: date) -> dict[str, Any]:
     """Today's session for a player: the planned day, its items and steps, the next session,
     and why there is none (urgent result, rest day). Raises when there is no assessment."""
@@ -126,7 +135,7 @@ def todays_session(day: date) -> dict[str, Any]:
     if plan is None:
         raise InputError(NO_ASSESSMENT)
     days = plan_days(day, plan)
-    todays = [d for d in days if d.day == day]
+    todays = plan.policy.enforce(framed([d for d in days if d.day == day]))
     items = [it for d in todays for it in d.items]
     later = sorted((d for d in days if d.day > day and d.items), key=lambda d: d.day)
     waiting = awaiting_next_morning(day)
@@ -198,6 +207,7 @@ class ItemDone(BaseModel):
     holds: dict[str, Annotated[int, Field(ge=0, le=10000)]] = Field(default_factory=dict)
     seconds: int = Field(default=0, ge=0, le=86400)
     repeats: int = Field(default=0, ge=0, le=1000)
+    elapsed_s: int | None = Field(default=None, ge=0, le=86400)
 
 
 class SessionIn(BaseModel):
@@ -238,28 +248,39 @@ ACTION_WORDS = {
 }
 
 
+SETTLED = ", settled by the next morning"
+
+
 def session_outcome(log: SessionLog) -> dict[str, Any]:
     """A stored session and what its pain means: the pain-monitoring model's advice and the
     programme's move (final only when the pain alone steps it back)."""
     from hipcoach.services import session_outlook
     from hipcoach.sessions.player import pain_advice
 
-    out: dict[str, Any] = {"session": log.to_dict(), "advice": None, "progression": None}
+    out: dict[str, Any] = {
+        "session": log.to_dict(),
+        "minutes": None if log.elapsed_s is None else max(1, round(log.elapsed_s / 60)),
+        "advice": None,
+        "progression": None,
+    }
     if log.pain_during is None:
         return out
     decision = session_outlook(log.pain_during, log.day)
     final = decision.action == "step_back"
     out["advice"] = pain_advice(log.pain_during)
+    # Before the next-morning rating nothing has settled yet: the outlook's reason must not
+    # say so (the heading says the outlook waits for tomorrow morning).
+    reason = decision.reason if final else decision.reason.replace(SETTLED, "")
     out["progression"] = {
         "action": decision.action,
         "words": ACTION_WORDS[decision.action],
-        "reason": decision.reason,
+        "reason": reason,
         "sources": list(decision.source),
         "final": final,
         "note": "Pain above the acceptable limit steps the programme back whatever tomorrow brings."
         if final
-        else "This holds if your hip is no worse tomorrow morning than it was this morning. "
-        "Rate it tomorrow morning to move the programme on.",
+        else "Nothing changes yet: tomorrow morning's rating decides. If your hip is then no "
+        "worse than it was this morning, this is what happens.",
     }
     return out
 
@@ -279,13 +300,29 @@ def log_session(body: SessionIn) -> dict[str, Any]:
         except InputError:
             uid_key = f"day:{day.isoformat()}"
     items = [i.model_dump() for i in body.items]
-    return session_outcome(log_played_session(day, uid_key, items, body.pain_during))
+    earlier = [s for s in logs_on(day) if s.uid_key == uid_key]
+    replaced = bool(earlier)
+    if earlier and not items:
+        items = earlier[-1].items  # only the pain given again: it updates the first log
+    outcome = session_outcome(log_played_session(day, uid_key, items, body.pain_during))
+    return {**outcome, "replaced": replaced}
+
+
+def logs_on(day: date) -> list[SessionLog]:
+    from hipcoach.services import has_history
+    from hipcoach.storage.db import open_engine
+    from hipcoach.storage.diary import DiaryRepository
+
+    if not has_history():
+        return []
+    return [s for s in DiaryRepository(open_engine()).session_logs(since=day) if s.day == day]
 
 
 @router.post(
     "/sessions",
     status_code=201,
-    summary="Log a played session with its pain; returns what it means for the programme",
+    summary="Log a played session with its pain; returns what it means for the programme. "
+    "Logging the same day's session again replaces the first log (one entry per day).",
 )
 def post_session(body: SessionIn) -> dict[str, Any]:
     return log_session(body)
@@ -359,10 +396,28 @@ def download(data: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-def plan_ics() -> Response:
-    """The plan as iCalendar: ``hipcoach export ical``."""
-    from hipcoach.exports.calendar import to_ical
-    from hipcoach.services import local_today, plan_days, preferred_units
+def time_of_day(text: str | None, field: str = "at") -> dt.time:
+    """``HH:MM`` (24-hour) as a time, or InputError saying what is expected."""
+    from hipcoach.errors import shorten
+
+    value = (text or "").strip()
+    try:
+        if not re.fullmatch(r"\d{1,2}:\d{2}", value):
+            raise ValueError(value)
+        hour, minute = (int(x) for x in value.split(":"))
+        return dt.time(hour, minute)
+    except ValueError:
+        raise InputError(
+            f"{field}: {shorten(value) if value else 'nothing'} is not a time of day; use HH:MM, "
+            "e.g. 18:00"
+        ) from None
+
+
+def plan_ics(base_url: str, at: dt.time | None = None, all_day: bool = False) -> Response:
+    """The plan as iCalendar: ``hipcoach export ical``, with each day's session linked to the
+    web player at ``base_url``; events at ``at`` (local time) or all-day."""
+    from hipcoach.exports.calendar import DEFAULT_AT, to_ical
+    from hipcoach.services import enforce_policy, local_today, plan_days, preferred_units
 
     today = local_today()
     days = plan_days(today)
@@ -371,18 +426,29 @@ def plan_ics() -> Response:
             "no plan to put in a calendar: do the hip check first; an urgent result has no "
             "programme"
         )
-    return download(
-        to_ical(days, units=preferred_units()), "text/calendar; charset=utf-8", "hipcoach-plan.ics"
+    data = to_ical(
+        enforce_policy(framed(days)),
+        units=preferred_units(),
+        at=at or DEFAULT_AT,
+        all_day=all_day,
+        base_url=base_url,
     )
+    return download(data, "text/calendar; charset=utf-8", "hipcoach-plan.ics")
 
 
 def report(fmt: Literal["pdf", "html"]) -> Response:
     """The clinician's report: ``hipcoach export report OUT.pdf|OUT.html``."""
     from hipcoach.exports.report import render_html, render_pdf
-    from hipcoach.services import clinician_report, local_today, plan_days, preferred_units
+    from hipcoach.services import (
+        clinician_report,
+        enforce_policy,
+        local_today,
+        plan_days,
+        preferred_units,
+    )
 
     today = local_today()
-    doc = clinician_report(today, preferred_units(), plan_days(today))
+    doc = clinician_report(today, preferred_units(), enforce_policy(framed(plan_days(today))))
     if doc is None:
         raise InputError(NO_ASSESSMENT)
     name = f"hipcoach-report-{today.isoformat()}.{fmt}"
@@ -405,9 +471,20 @@ def _file(media_type: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"description": "A file download.", "content": {media_type: body}}}
 
 
-@router.get("/export/plan.ics", summary="The plan as iCalendar", responses=_file("text/calendar"))
-def export_ics() -> Response:
-    return plan_ics()
+@router.get(
+    "/export/plan.ics",
+    summary="The plan as iCalendar: events at a time of day with a reminder, or all-day",
+    responses=_file("text/calendar"),
+)
+def export_ics(
+    request: Request,
+    at: Annotated[
+        str | None, Query(max_length=20, description="Local time of the events, HH:MM (18:00).")
+    ] = None,
+    all_day: Annotated[bool, Query(description="All-day events instead.")] = False,
+) -> Response:
+    when = time_of_day(at) if at else None
+    return plan_ics(str(request.base_url), when, all_day)
 
 
 @router.get(

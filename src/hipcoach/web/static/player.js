@@ -3,7 +3,9 @@
  * Progressive enhancement: the page lists the exercises and has a plain form to log the
  * session; this script adds the full-screen guided player (countdowns, hold and rest
  * timers, a beep at each change, a wake lock, full screen) and fills the form's "log" field
- * with what was done, in the terminal player's format. No network calls, no libraries.
+ * with what was done, in the terminal player's format, including the time each exercise
+ * really took (from its start to the next one's, pauses included): the log keeps the time
+ * spent, not the time planned. No network calls, no libraries.
  */
 (function () {
   "use strict";
@@ -40,8 +42,11 @@
   var shownItem = -1;
   var logs = items.map(function (it) {
     return { exercise_id: it.exercise_id, name: it.name, status: "not_reached",
-             sets_planned: it.sets, sets_done: 0, reps: {}, holds: {}, seconds: 0, repeats: 0 };
+             sets_planned: it.sets, sets_done: 0, reps: {}, holds: {}, seconds: 0, repeats: 0,
+             elapsed_s: null };
   });
+  var spentMs = items.map(function () { return 0; });  // clock time on each exercise
+  var itemOn = -1, itemSince = 0;
   var pending = { reps: {}, holds: {}, seconds: 0 };  // the set in progress
 
   // --- sound: a short WebAudio beep ------------------------------------------------------
@@ -114,9 +119,17 @@
   }
 
   // --- playing -------------------------------------------------------------------------
+  // The clock moves from one exercise to another (-1: the session is over).
+  function track(item) {
+    var now = performance.now();
+    if (itemOn >= 0) spentMs[itemOn] += now - itemSince;
+    itemOn = item;
+    itemSince = now;
+  }
   function enter(i) {
     index = i;
     var st = steps[index];
+    if (st.item !== itemOn) track(st.item);
     if (logs[st.item].status === "not_reached") logs[st.item].status = "stopped";
     remaining = st.seconds === null ? 0 : st.seconds;
     deadline = performance.now() + remaining * 1000;
@@ -134,12 +147,17 @@
     log.sets_done += 1;
     pending = { reps: {}, holds: {}, seconds: 0 };
   }
+  // Seconds of the countdown really done (less when Next cut it short).
+  function doneSeconds(st) {
+    var left = paused ? remaining : (deadline - performance.now()) / 1000;
+    return Math.max(0, Math.round(st.seconds - Math.max(0, left)));
+  }
   function count(st) {
     if (st.kind === "hold") {
       pending.holds[st.side] = (pending.holds[st.side] || 0) + 1;
-      pending.seconds += st.seconds;
+      pending.seconds += doneSeconds(st);
     } else if (st.kind === "timed") {
-      pending.seconds += st.seconds;
+      pending.seconds += doneSeconds(st);
     } else if (st.kind === "reps") {
       pending.reps[st.side] = (pending.reps[st.side] || 0) + st.reps;
     }
@@ -182,6 +200,12 @@
     var i = firstOf(st.item, st.set);
     if (steps[i].kind === "rest") i += 1;
     enter(i);
+  }
+  // Leave a pause with the countdown where it stopped (Next, Skip and Repeat resume too).
+  function unpause() {
+    if (!paused) return;
+    paused = false;
+    deadline = performance.now() + remaining * 1000;
   }
   function togglePause() {
     if (!running) return;
@@ -227,6 +251,10 @@
   }
   // Quit or the end: close the player, fill in the form and ask for the pain rating.
   function finish(quit) {
+    track(-1);
+    logs.forEach(function (log, k) {
+      log.elapsed_s = spentMs[k] > 0 ? Math.round(spentMs[k] / 1000) : null;
+    });
     running = false;
     window.clearInterval(ticker);
     unlockScreen();
@@ -249,10 +277,10 @@
 
   // --- controls ------------------------------------------------------------------------
   startBtn.addEventListener("click", start);
-  nextBtn.addEventListener("click", function () { if (running) { paused = false; advance(); } });
+  nextBtn.addEventListener("click", function () { if (running) { unpause(); advance(); } });
   pauseBtn.addEventListener("click", togglePause);
-  repeatBtn.addEventListener("click", function () { if (running) { paused = false; repeat(); } });
-  skipBtn.addEventListener("click", function () { if (running) { paused = false; skip(); } });
+  repeatBtn.addEventListener("click", function () { if (running) { unpause(); repeat(); } });
+  skipBtn.addEventListener("click", function () { if (running) { unpause(); skip(); } });
   quitBtn.addEventListener("click", function () { if (running) finish(true); });
   muteBtn.addEventListener("click", function () {
     muted = !muted;
@@ -279,11 +307,11 @@
       ev.preventDefault(); togglePause();  // Space always pauses, even on a focused button
     } else if (ev.key === "Enter") {
       if (onControl) return;
-      ev.preventDefault(); paused = false; advance();
+      ev.preventDefault(); unpause(); advance();
     } else if (ev.key === "ArrowRight") {
-      ev.preventDefault(); paused = false; advance();
+      ev.preventDefault(); unpause(); advance();
     } else if (ev.key === "ArrowLeft") {
-      ev.preventDefault(); paused = false; repeat();
+      ev.preventDefault(); unpause(); repeat();
     } else if (ev.key === "Escape") {
       ev.preventDefault(); finish(true);
     }
