@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 WIDTH = 600.0
-HEIGHT = 170.0
-LEFT, RIGHT, TOP, BOTTOM = 52.0, 10.0, 10.0, 26.0
+HEIGHT = 200.0
+LEFT, RIGHT, TOP, BOTTOM = 62.0, 12.0, 12.0, 28.0
 STEPS = (1.0, 2.0, 2.5, 5.0)
 PACE_STEPS = (5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 

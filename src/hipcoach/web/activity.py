@@ -271,7 +271,11 @@ def _charts(view: ActivityPage, a: Activity, hr: tuple[float, float | None] | No
             )  # fmt: skip
             overall = detail.pace(a.moving_s or a.elapsed_s, a.distance_m, units)
             words = f"Average {detail.pace_text(overall, units)} (moving time)"
-            words += f"; the fastest stretch {detail.pace_text(min(values), units)}."
+            full = [sp.pace_s for sp in view.splits if not sp.partial and sp.pace_s is not None]
+            if full:
+                fastest = detail.pace_text(min(full), units)
+                words += f"; the fastest {'mile' if units == 'mi' else 'km'} {fastest}"
+            words += "."
         elif s.key == "heart_rate":
             chart = line_chart(s.x, s.y, x_label=x_label, y_label=lambda v: f"{v:.0f}")
             avg, top = hr or (sum(values) / len(values), None)
