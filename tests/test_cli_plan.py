@@ -110,7 +110,7 @@ def test_morning_pain_after_a_session_moves_the_programme(cli, home_dir, monkeyp
     assert played.exit_code == 0, played.output
     _next_day(monkeypatch, day + timedelta(days=1))
     settled = cli("diary", "add", "--pain", "2", "--where", "outer_hip", "--when", "next_morning")
-    assert "Your programme: hold" in settled.stdout
+    assert "Your programme stays at this level. Why:" in settled.stdout
     state = DiaryRepository(open_engine()).plan_state()
     assert state["streak"] == 1 and state["judged"] == day.isoformat()
 
@@ -128,7 +128,7 @@ def test_worse_next_morning_steps_the_programme_back(cli, home_dir, monkeypatch)
     cli("session", "--get-ready", "0", input="q\n3\n")
     _next_day(monkeypatch, day + timedelta(days=1))
     worse = cli("diary", "add", "--pain", "6", "--where", "outer_hip", "--when", "next_morning")
-    assert "Your programme: step_back" in worse.stdout or "step back" in worse.stdout.lower()
+    assert "Your programme goes back a step. Why:" in worse.stdout
 
 
 def test_return_to_running_is_criteria_gated_and_hops_come_last(cli, home_dir):

@@ -96,14 +96,18 @@ def planned_vs_done(
     """Every day from ``start`` to ``end`` (inclusive) with its plan and logged sessions.
 
     Several planned entries on one day (e.g. rehab and a run) count as the first with
-    exercises; a logged session counts its items by their ``status``.
+    exercises; a logged session counts its items by their ``status``. A day's session logged
+    twice (stored before logging again replaced the first log) counts once: the last.
     """
     by_day: dict[date, PlannedDay] = {}
     for d in days:
         if d.day not in by_day or (d.items and not by_day[d.day].items):
             by_day[d.day] = d
+    latest: dict[tuple[date, str], SessionLog] = {}
+    for s in logs:  # oldest first: a session logged again counts once, as last logged
+        latest[(s.day, s.uid_key)] = s
     logs_by: dict[date, list[SessionLog]] = {}
-    for s in logs:
+    for s in latest.values():
         logs_by.setdefault(s.day, []).append(s)
     out: list[CalendarDay] = []
     day = start
