@@ -221,9 +221,11 @@ def _read_exactly(fd: int, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _frame(task: object) -> bytes:
+def _frame(task: object, out: bytearray) -> None:
+    """Append ``task`` to ``out`` as a frame (a file's bytes are copied once, not twice)."""
     body = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
-    return _FRAME.pack(len(body)) + body
+    out += _FRAME.pack(len(body))
+    out += body
 
 
 @dataclass
@@ -244,7 +246,8 @@ class _Worker:
     ready: bool = False
     tasks: deque[_Task] = field(default_factory=deque)  # sent, in the order it reads them
     since: float = 0.0  # when it began reading the first of ``tasks``
-    outgoing: bytearray = field(default_factory=bytearray)  # framed tasks not yet written
+    outgoing: bytearray = field(default_factory=bytearray)  # framed tasks being written
+    sent: int = 0  # how much of ``outgoing`` is written
 
 
 class WorkerPool:
@@ -314,7 +317,7 @@ class WorkerPool:
                     if not w.tasks:
                         w.since = time.monotonic()
                     w.tasks.append(task)
-                    w.outgoing += _frame((task.name, task.data, task.meta))
+                    _frame((task.name, task.data, task.meta), w.outgoing)
                     self._pump(w)
 
     def _hire(self) -> None:
@@ -343,15 +346,16 @@ class WorkerPool:
     @staticmethod
     def _pump(w: _Worker) -> None:
         """Write as much of a worker's queued tasks as its pipe takes now."""
-        while w.outgoing:
+        while w.sent < len(w.outgoing):
             try:
-                n = os.write(w.tasks_fd, w.outgoing)
+                with memoryview(w.outgoing) as whole, whole[w.sent :] as rest:
+                    w.sent += os.write(w.tasks_fd, rest)
             except BlockingIOError:
                 return
             except OSError:  # it died: its death is seen on its sentinel
-                w.outgoing.clear()
-                return
-            del w.outgoing[:n]
+                break
+        w.outgoing.clear()
+        w.sent = 0
 
     def _collect(self, waiting: deque[_Task]) -> None:
         """Wait for a result, a death or a budget to run out, and deal with it."""
@@ -431,7 +435,7 @@ class WorkerPool:
         """Stop every worker: politely when idle, by force when busy or not started yet."""
         idle = [w for w in self.workers if w.ready and not w.tasks]
         for w in idle:
-            w.outgoing += _frame(None)
+            _frame(None, w.outgoing)
             self._pump(w)
         deadline = time.monotonic() + 2.0
         for w in self.workers:
@@ -446,6 +450,7 @@ class WorkerPool:
     @staticmethod
     def _hang_up(w: _Worker) -> None:
         w.outgoing.clear()
+        w.sent = 0
         with contextlib.suppress(OSError):
             os.close(w.tasks_fd)
         w.results.close()
