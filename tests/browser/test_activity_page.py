@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
+
+from web.test_escaping import PAYLOADS, payload_export
 
 from .support import SIZES, check_page
 
@@ -15,6 +17,7 @@ FENIX = DATA / "fit" / "activity-small-fenix2-run.fit"  # 9 km with GPS, heart r
 TCX = DATA / "tcx" / "run_garmin.tcx"
 IMPORT_WAIT_MS = 120_000  # how long to wait for an import to finish; not a speed check
 PHONE_COLUMNS = ("Date", "Distance", "Time", "Pace")
+INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], script:not([src]):not([type])'
 
 
 def _is_phone(page: Page) -> bool:
@@ -91,3 +94,32 @@ def test_the_favicon_is_the_apps_own(desktop: Page, live_server: str):
     icon = desktop.request.get("/favicon.ico")
     assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
     assert desktop.locator('link[rel="icon"]').get_attribute("href") == "/static/favicon.svg"
+
+
+def test_hostile_names_and_shoes_stay_text_on_every_activity_page(desktop: Page, tmp_path: Path):
+    dialogs: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    desktop.on("dialog", refuse)
+    export = tmp_path / "export_1.zip"
+    export.write_bytes(payload_export())
+    desktop.goto("/training")
+    desktop.get_by_label("Your export or activity files").set_input_files(export)
+    desktop.get_by_role("button", name="Upload and import").click()
+    status = desktop.locator("#upload-status")
+    expect(status).to_contain_text("Import finished", timeout=IMPORT_WAIT_MS)
+    desktop.goto("/training")
+    links = desktop.locator("table.activities tbody th a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert len(hrefs) == len(PAYLOADS)
+    shown = set()
+    for href in hrefs:
+        desktop.goto(str(href))
+        expect(desktop.locator(".route-map")).to_be_visible()
+        shown.add(desktop.get_by_role("heading", level=1).inner_text())
+        assert desktop.locator(INJECTED).count() == 0, f"an element was injected on {href}"
+    assert shown == set(PAYLOADS)
+    assert not dialogs, f"a dialog opened: {dialogs}"
