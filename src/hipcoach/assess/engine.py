@@ -6,6 +6,7 @@ Pure: no I/O, no printing. The CLI and the web call :func:`assess` and render th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,9 @@ from hipcoach.kb.load import KnowledgeBase
 from hipcoach.kb.models import Factor
 from hipcoach.training.flags import ContributingFactor
 from hipcoach.urgency import rank as urgency_rank
+
+
+SIDE_QUESTION = "side"  # which side hurts: asked and shown, but no diagnostic finding
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,14 @@ class Assessment:
 
     @property
     def shown(self) -> list[Ranked]:
-        """Conditions with a non-negligible probability, most likely first (at least three)."""
+        """Conditions with a non-negligible probability, most likely first (at least three,
+        but never one that rounds to 0 %: "0 % likely" tells the runner nothing)."""
         floor = self.kb.manifest.settings.report_min_probability
-        return [r for i, r in enumerate(self.ranked) if i < 3 or r.probability >= floor]
+        return [
+            r
+            for i, r in enumerate(self.ranked)
+            if (i < 3 or r.probability >= floor) and (i == 0 or round(r.probability * 100) >= 1)
+        ]
 
     @property
     def shown_factors(self) -> list[FactorHit]:
@@ -109,6 +118,24 @@ class Assessment:
                 steps.append(line)
         return steps
 
+    def side(self) -> str | None:
+        """Which side hurts ("Left", "Right", "Both sides") as the runner answered, if asked."""
+        q = self.kb.question_by_id.get(SIDE_QUESTION)
+        answer = self.answers.get(SIDE_QUESTION)
+        if q is None or answer is None:
+            return None
+        return next((c.label for c in q.choices if c.id == answer), None)
+
+    def why_it_fits(self, r: Ranked, n: int = 3) -> str | None:
+        """One plain sentence: the answers that speak most for this cause (present findings
+        only, strongest first), or None when nothing the runner said points to it."""
+        strongest = sorted((e for e in r.for_ if e.present and e.lr > 1), key=lambda e: -e.lr)
+        words = [finding_text(self.kb, e.finding, True) for e in strongest[:n]]
+        if not words:
+            return None
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+        return f"It fits because of: {_lower(listed)}."
+
     def to_dict(self) -> dict[str, Any]:
         kb = self.kb
 
@@ -144,12 +171,18 @@ class Assessment:
                     "name": r.condition.name,
                     "probability": round(r.probability, 4),
                     "must_not_miss": r.condition.must_not_miss,
-                    "for": [ev(e) for e in r.for_],
+                    # Only what the runner has ("pain at the outer hip") speaks for a cause;
+                    # an absent finding that nudges it up ("no fever") is no reason to think of it.
+                    "for": [ev(e) for e in r.for_ if e.present],
                     "against": [ev(e) for e in r.against],
                     "sources": list(r.condition.sources),
+                    "about": first_sentence(r.condition.description),
+                    "location": r.condition.location,
+                    "why": self.why_it_fits(r),
                 }
                 for r in self.shown
             ],
+            "side": self.side(),
             "contributing_factors": [
                 {
                     "id": f"history_{c.flag_id}",
@@ -190,31 +223,94 @@ class Assessment:
 
 
 def finding_text(kb: KnowledgeBase, finding: str, present: bool) -> str:
-    """A short human phrase for a finding, present or absent, for the "why" of a result."""
+    """A short phrase for a finding, present or absent, as a person would say it ("pain at
+    the outside of the hip", "walking does not hurt"), for the "why" of a result."""
     if finding.endswith(":none"):  # the "none of these" answer of a choice question
         q = kb.question_by_id[finding.removesuffix(":none")]
         rest = next((c for c in q.choices if c.finding is None and not c.means_unknown), None)
-        label = rest.label if rest else "none"
-        return f"{q.label or q.text} {label}"
+        return f"{_head(q.label or q.text)}: {_lower(rest.label if rest else 'none')}"
     f = kb.findings[finding]
     q = kb.question_by_id[f.question]
+    head = _head(q.label or q.text)
     if q.type == "yes_no":
-        base = q.label or q.text
-        return base if present else f"No: {base[0].lower()}{base[1:]}"
+        return head if present else negate(head)
     for c in q.choices:
         if c.finding == finding:
-            head = q.label or q.text
-            return f"{head} {c.label}" if present else f"{head} not {c.label.lower()}"
+            return _choice_text(q.type, head, c.label, present)
     for b in q.bands:
         if b.finding == finding:
             lo = f"{b.min:g}" if b.min is not None else ""
             # Bands are stored as 16–34.99 so that 34.5 falls somewhere; people read "16–34".
             hi = f"{int(b.max) if b.max % 1 > 0.9 else b.max:g}" if b.max is not None else ""
-            rng = f"{lo}–{hi}" if lo and hi else (f"{lo}+" if lo else f"up to {hi}")
-            unit = f" {q.unit}" if q.unit else ""
-            head = q.label or q.id.replace("_", " ").capitalize()
+            rng = f"{lo}–{hi}" if lo and hi else (f"{lo} or more" if lo else f"up to {hi}")
+            if q.type == "scale" and q.max is not None:
+                unit = f" out of {q.max:g}"
+                head = re.sub(r"\s*\(.*?\)", "", head)  # "Worst pain (0–10)": the range is said
+            else:
+                unit = f" {q.unit}" if q.unit else ""
             return f"{head} {rng}{unit}" if present else f"{head} not {rng}{unit}"
     return finding
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a condition's description: what it is, in one line."""
+    text = " ".join(text.split())
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    return m.group(1) if m else text
+
+
+def _head(label: str) -> str:
+    return label.strip().rstrip(":?").strip()
+
+
+def _lower(text: str) -> str:
+    """Lower-case the first letter, unless the word is an abbreviation ("FADIR")."""
+    if (len(text) > 1 and text[1].isupper()) or text.startswith(("I ", "I'")):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _choice_text(kind: str, head: str, label: str, present: bool) -> str:
+    """A choice in a sentence. Where-questions ("Pain at") name a place; "Pain spreads"
+    names a direction; "Also" lists symptoms; the others quote the answer after the topic."""
+    part = _lower(label)
+    if head.endswith(" at"):
+        place = part.removeprefix("the ")
+        return f"{head} the {place}" if present else f"No {_lower(head)} the {place}"
+    if head.endswith(" spreads"):
+        return f"{head} {part}" if present else f"{head.removesuffix(' spreads')} does not spread {part}"
+    if kind == "multi":
+        return label if present else negate(label)
+    return f"{head}: {part}" if present else f"{head}: not “{part}”"
+
+
+_VERB = re.compile(r"^(?P<subject>.*?)\b(?P<verb>hurts|wakes|eases|brings|hurt)\b(?P<rest>.*)$")
+
+
+def negate(statement: str) -> str:
+    """The statement of a present finding turned into its absence: "Walking hurts" →
+    "Walking does not hurt", "Pain at rest" → "No pain at rest". The labels in
+    questions.yaml are written so that one of these patterns fits each of them."""
+    s = statement.strip()
+    if s.startswith("Cannot "):
+        return "Can " + s.removeprefix("Cannot ")
+    if s.startswith("Started with "):
+        return "Did not start with " + s.removeprefix("Started with ")
+    if s.startswith(("Hard to ", "Mostly ", "Injured ", "Pregnant ")):
+        return "Not " + _lower(s)
+    if " is " in s:
+        return s.replace(" is ", " is not ", 1)
+    if " getting " in s:
+        return s.replace(" getting ", " not getting ", 1)
+    if (m := _VERB.match(s)) and m["subject"].strip():
+        subject, verb = m["subject"], m["verb"]
+        aux = "do not" if verb == "hurt" else "does not"
+        return f"{subject}{aux} {verb.removesuffix('s') if verb != 'hurt' else verb}{m['rest']}"
+    if s.startswith(("A ", "An ")):
+        return "No " + s.split(" ", 1)[1]
+    if s.startswith("The "):
+        return "Not: " + _lower(s)
+    return "No " + _lower(s)
 
 
 def contributing(kb: KnowledgeBase, findings: Mapping[str, bool]) -> tuple[FactorHit, ...]:
