@@ -20,7 +20,6 @@ from hipcoach.kb.models import Factor
 from hipcoach.training.flags import ContributingFactor
 from hipcoach.urgency import rank as urgency_rank
 
-
 SIDE_QUESTION = "side"  # which side hurts: asked and shown, but no diagnostic finding
 
 
@@ -278,7 +277,8 @@ def _choice_text(kind: str, head: str, label: str, present: bool) -> str:
         place = part.removeprefix("the ")
         return f"{head} the {place}" if present else f"No {_lower(head)} the {place}"
     if head.endswith(" spreads"):
-        return f"{head} {part}" if present else f"{head.removesuffix(' spreads')} does not spread {part}"
+        what = head.removesuffix(" spreads")
+        return f"{head} {part}" if present else f"{what} does not spread {part}"
     if kind == "multi":
         return label if present else negate(label)
     return f"{head}: {part}" if present else f"{head}: not “{part}”"

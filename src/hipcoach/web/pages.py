@@ -86,6 +86,7 @@ def latest_result(request: Request) -> HTMLResponse:
         plan=None if treatment is None else to_json(treatment),
         names=_exercise_names(),
         assessed=stored.created_at,
+        references=references(result),
     )
 
 
@@ -126,6 +127,7 @@ def _ask(
         DiaryRepository(open_engine()).save_assessment(
             answers=parsed, result=result.to_dict(), kb_version=kb.version
         )
+        _remember_profile(parsed)
         level = result.triage.level
 
         from hipcoach.jsonviews import plan_json as to_json
@@ -140,6 +142,7 @@ def _ask(
             action=kb.triage.levels[level].action,
             plan=None if treatment is None else to_json(treatment),
             names=_exercise_names(),
+            references=references(result.to_dict()),
         )
     return page(
         request,
@@ -153,7 +156,45 @@ def _ask(
         recheck_prompt=kb.triage.recheck_prompt if recheck else None,
         checked=[str(v) for v in previous] if isinstance(previous, list) else [str(previous)],
         error=error,
+        # After Next (or Back), focus goes to the new question (check.js), not the page top.
+        focus=request.method == "POST",
     )
+
+
+def references(result: dict[str, Any]) -> list[dict[str, str | None]]:
+    """The sources behind the shown causes and the urgency, as a reference list (citation and
+    address), from the same knowledge-base entries the clinician's report lists."""
+    from hipcoach.kb.load import load
+
+    kb = load()
+    ids: list[str] = []
+    for reason in result.get("urgency", {}).get("reasons", []):
+        ids.extend(str(i) for i in reason.get("sources", []))
+    if result.get("urgency", {}).get("level") != "emergency":
+        for c in result.get("conditions", []):
+            ids.extend(str(i) for i in c.get("sources", []))
+    out: list[dict[str, str | None]] = []
+    for sid in dict.fromkeys(ids):
+        src = kb.sources.get(sid)
+        if src is not None:
+            out.append({"id": sid, "citation": src.citation, "url": src.url})
+    return out
+
+
+def _remember_profile(answers: dict[str, Any]) -> None:
+    """After a hip check, keep the age and sex it was given in the settings when they are not
+    set there yet, so the next hip check does not ask them again."""
+    from hipcoach.services import current_settings, save_settings
+
+    settings = current_settings()
+    values = settings.model_dump()
+    age, sex = answers.get("age"), answers.get("sex")
+    if settings.age is None and isinstance(age, int | float) and 5 <= age <= 100:
+        values["age"] = int(age)
+    if settings.sex == "unknown" and sex in ("female", "male"):
+        values["sex"] = sex
+    if values != settings.model_dump():
+        save_settings(values)
 
 
 def _exercise_names() -> dict[str, str]:
