@@ -192,6 +192,24 @@ def test_a_warm_up_the_safety_policy_forbids_is_dropped():
     assert [i.exercise_id for i in kept.items] == ["cycling", "cool_down"]
 
 
+def test_a_session_the_policy_empties_stays_a_rest_day_in_the_cli(cli, home_dir, tmp_path):
+    """Every exercise of the day forbidden: a rest day, not a warm-up and a cool-down alone."""
+    from hipcoach.exports.data import plan_to_json
+    from hipcoach.services import local_today
+
+    # a gluteal tendinopathy: the IT band stretch is never for it
+    assert cli("assess", "--answers", str(EXAMPLES / "lateral-hip.json")).exit_code == 0
+    itb = SessionItem("iliotibial_band_stretch", "Side-lying iliotibial band stretch", reps=3,
+                      hold_s=30, per_side=True)  # fmt: skip
+    day = local_today()
+    path = tmp_path / "plan.json"
+    days = [PlannedDay(day, "rehab", "Stretch", items=(itb,), uid_key=f"r:{day}")]
+    path.write_text(json.dumps({"days": plan_to_json(days)}), encoding="utf-8")
+    out = cli("session", "--plan-file", str(path))
+    assert out.exit_code == 0, out.output
+    assert "nothing to play" in out.stdout and "cool-down" not in out.stdout.lower()
+
+
 # --- the diary says what it did ------------------------------------------------------------------
 
 

@@ -78,7 +78,9 @@ def load_plan(
         days = list(source())
     else:
         days = stored_plan(day)
-    return enforce_policy(frame_days(days, load_library().exercises))
+    # The policy first, so a session it empties stays a rest day (not a lone cool-down),
+    # then again over the warm-up and cool-down the framing added.
+    return enforce_policy(frame_days(enforce_policy(days), load_library().exercises))
 
 
 NO_PLAN = "no plan yet: pass --plan-file FILE (the plan as JSON)"

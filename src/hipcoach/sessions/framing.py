@@ -5,7 +5,8 @@ the build-up plan each make their own days, and only the build-up plan remembere
 warm-up. Framing the days where sessions are played and exported (the player, the calendar
 file, the programme page) puts it in every session once. The caller passes the framed days
 through the safety policy afterwards, so a warm-up the latest assessment forbids (its jogging
-drills are impact) is dropped like any other exercise.
+drills are impact) is dropped like any other exercise. Enforce the policy before framing
+too: a session the policy emptied is a rest day and must not come back as a lone cool-down.
 
 Pure: the library's ``warm_up`` and ``cool_down`` entries supply names, dosage and cues.
 """
