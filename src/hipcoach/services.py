@@ -81,15 +81,17 @@ def load_report(
     acts = stored_activities() if has_history() else []
     if not acts:
         return None, []
-    today = today or local_today()
-    last = max(a.local_start.date() for a in acts)
-    if recent_weeks is not None and last < today - timedelta(weeks=recent_weeks):
-        today = last
+    now = today or local_today()
+    today = now
+    if recent_weeks is not None:
+        from hipcoach.training.load import reference_day
+
+        today = reference_day(max(a.local_start.date() for a in acts), now, recent_weeks)
     rules = load_rules()
     history = compute_load(acts, rules, today=today, **current_settings().load_options())
     from hipcoach.training.flags import evaluate_history
 
-    return history, evaluate_history(history, rules, units=units)
+    return history, evaluate_history(history, rules, units=units, now=now)
 
 
 def _assessment_of(answers: Mapping[str, Any]) -> Assessment:
@@ -484,8 +486,9 @@ def clinician_report(today: date, units: Units, programme: Sequence[PlannedDay])
     stored = repo.latest_assessment()
     if stored is None:
         return None
-    mondays = recent_mondays(today, REPORT_WEEKS)
-    history, _ = load_report(today, units=units)
+    history, _ = load_report(today, units=units, recent_weeks=REPORT_WEEKS)
+    as_of = history.today if history is not None else today  # the dashboard's reference day
+    mondays = recent_mondays(as_of, REPORT_WEEKS)
     return build_report(
         stored,
         kb=load(),
@@ -494,6 +497,7 @@ def clinician_report(today: date, units: Units, programme: Sequence[PlannedDay])
         programme=programme,
         units=units,
         today=today,
+        as_of=as_of,
     )
 
 

@@ -92,6 +92,16 @@ class Report:
     load_chart: dict[str, Any] | None = None
     """The dashboard's load-and-pain Vega-Lite spec for these weeks (None without load)."""
     load_chart_summary: str = ""
+    weeks_to: date | None = None
+    """The last day of the weeks shown: today, or the end of a history that stopped earlier."""
+
+    @property
+    def weeks_title(self) -> str:
+        """'last 12 weeks', or '12 weeks to 03 May 2024' when the history ended before."""
+        n = len(self.weeks)
+        if self.weeks_to is None or self.weeks_to >= self.generated:
+            return f"last {n} weeks"
+        return f"{n} weeks to {self.weeks_to.strftime('%d %b %Y')}"
 
 
 # --- building -------------------------------------------------------------------------------
@@ -175,9 +185,13 @@ def build_report(
     programme: Sequence[PlannedDay] | Sequence[SessionItem] = (),
     units: Units = "km",
     today: date,
+    as_of: date | None = None,
 ) -> Report:
     """Everything the report shows. Load and pain cover the ``REPORT_WEEKS`` ISO weeks up to
-    ``today``; weeks without data show a dash."""
+    ``as_of`` (default ``today``): the dashboard's reference day from
+    :func:`hipcoach.training.load.reference_day`, so both show the same weeks; weeks
+    without data show a dash."""
+    end = as_of or today
     result = assessment.result
     urgency = result.get("urgency", {})
     level = str(urgency.get("level", ""))
@@ -212,7 +226,7 @@ def build_report(
         for f in result.get("contributing_factors", [])
     ]
     answers, unknown = answer_lines(kb, assessment.answers)
-    mondays = recent_mondays(today, REPORT_WEEKS)
+    mondays = recent_mondays(end, REPORT_WEEKS)
     load_by = {w.monday: w for w in load_weeks}
     pain_by = {p.monday: p for p in pain_weeks}
     per = METRES_PER_MILE if units == "mi" else 1000.0
@@ -258,6 +272,7 @@ def build_report(
         disclaimer=str(result.get("disclaimer", "")),
         load_chart=None if chart is None else chart.spec,
         load_chart_summary="" if chart is None else chart.summary,
+        weeks_to=end,
     )
 
 
@@ -418,7 +433,7 @@ def render_pdf(report: Report) -> bytes:
         parts.append(f'{report.unknown_answers} answered "don\'t know"')
     para(" | ".join(parts) if parts else "No answers recorded.", h=3.4)
 
-    heading(f"Running and pain, last {len(report.weeks)} weeks (week starting Monday)")
+    heading(f"Running and pain, {report.weeks_title} (week starting Monday)")
     label_w = 30.0
     col = (width - label_w) / max(len(report.weeks), 1)
     rows = [

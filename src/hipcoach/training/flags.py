@@ -36,7 +36,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """One number behind a flag. ``unit``: m, fraction, ratio, spm, load or weeks."""
+    """One number behind a flag. ``unit``: m, fraction, ratio, spm, load, weeks or days."""
 
     label: str
     value: float
@@ -109,10 +109,15 @@ def _flag(
 
 
 class _Ctx:
-    """What every check needs: the history, the rules, the window and the units."""
+    """What every check needs: the history, the rules, the window and the units.
 
-    def __init__(self, h: LoadHistory, rules: TrainingRules, units: Units) -> None:
-        self.h, self.rules, self.units = h, rules, units
+    ``now`` is the runner's today. When the history is shown as of an earlier day (it
+    stopped in the past), the words name that day ("in the 7 days to 3 May 2024") instead
+    of speaking as if it were today, and years are shown against ``now``."""
+
+    def __init__(self, h: LoadHistory, rules: TrainingRules, units: Units, now: date) -> None:
+        self.h, self.rules, self.units, self.now = h, rules, units, now
+        self.past = h.today < now
         self.since = h.today - timedelta(days=rules.reporting.lookback_days.value - 1)
         self.weeks = [w for w in h.weeks if w.sunday >= self.since]
 
@@ -120,13 +125,21 @@ class _Ctx:
         return distance(metres, self.units)
 
     def day(self, d: date) -> str:
-        return fmt_day(d, self.h.today)
+        return fmt_day(d, self.now)
 
     def week_day(self, w: WeekSummary) -> date:
         return min(w.sunday, self.h.today)
 
     def week(self, w: WeekSummary) -> str:
-        return f"the week of {self.day(w.monday)}" + ("" if w.complete else " (so far)")
+        if w.complete:
+            return f"the week of {self.day(w.monday)}"
+        if self.past:
+            return f"the week to {self.day(self.h.today)}"
+        return f"the week of {self.day(w.monday)} (so far)"
+
+    def last(self, days: str) -> str:
+        """'the last 7 days', or 'the 7 days to 3 May 2024' for a history that ended."""
+        return f"the {days} to {self.day(self.h.today)}" if self.past else f"the last {days}"
 
 
 def _ramps(c: _Ctx) -> list[Flag]:
@@ -213,9 +226,11 @@ def _acwr(c: _Ctx) -> list[Flag]:
     last, low = h.acwr.size - 1, c.rules.flags.acwr_low
     lv = low.level(float(h.acwr[last]))
     if lv is not None:
+        verb = "was" if c.past else "is"
         text = (
-            f"Your running load over the last {acute_n} days is {h.acwr[last]:.1f} times your "
-            f"daily average over {chronic_n} days (acute:chronic ratio {h.acwr[last]:.2f})."
+            f"Your running load over {c.last(f'{acute_n} days')} {verb} {h.acwr[last]:.1f} "
+            f"times your daily average over {chronic_n} days (acute:chronic ratio "
+            f"{h.acwr[last]:.2f})."
         )
         out.append(_flag("acwr_low", low, lv.severity, h.today, text, ev(last), lv))
     return out
@@ -287,16 +302,21 @@ def _lighter(c: _Ctx) -> list[Flag]:
     lv = rule.level(n)
     if lv is None:
         return []
-    last = next((w for w in reversed(full) if w.lighter), None)
+    last = next((w for w in reversed(full) if w.lighter or w.run_distance_m == 0), None)
+    if last is None:
+        since = f"there has been none since your records begin ({c.week(full[0])})."
+    elif last.run_distance_m == 0:
+        off = "did not run" if last.runs == 0 else "recorded no running distance"
+        since = f"before them you {off} in {c.week(last)}, a break rather than a lighter week."
+        last = None
+    else:
+        since = f"the last was {c.week(last)} ({c.d(last.run_distance_m)})."
+    had = "had run" if c.past else "have run"
+    upto = f" up to {c.day(full[-1].sunday)}" if c.past else ""
     text = (
-        f"You have run {n} weeks in a row without a lighter week (one with at least "
-        f"{_pct(rule.drop.value)} less running than the {rule.baseline_weeks.value} weeks "
-        "before it); "
-        + (
-            f"the last was {c.week(last)} ({c.d(last.run_distance_m)})."
-            if last
-            else f"there has been none since your records begin ({c.week(full[0])})."
-        )
+        f"You {had} {n} weeks in a row{upto} without a lighter week (one with some running, "
+        f"at least {_pct(rule.drop.value)} less than the usual of the "
+        f"{rule.baseline_weeks.value} weeks before it); {since}"
     )
     ev = [Evidence("weeks without a lighter week", n, "weeks", full[-1].monday)]
     if last:
@@ -314,8 +334,9 @@ def _shoes(c: _Ctx) -> list[Flag]:
         if lv is None or s.last_day < active:
             continue
         guide = f"at {lo_txt}" if lo == hi else f"between {lo_txt} and {hi_txt}"
+        have = "had" if c.past else "have"
         text = (
-            f'Your shoes "{s.gear}" have {c.d(s.distance_m)} of running on them (last run '
+            f'Your shoes "{s.gear}" {have} {c.d(s.distance_m)} of running on them (last run '
             f"{c.day(s.last_day)}); running shoes are commonly replaced {guide}."
         )
         ev = (Evidence("shoe distance", s.distance_m, "m", s.last_day),)
@@ -342,7 +363,7 @@ def _cadence(c: _Ctx) -> list[Flag]:
     if lv is None:
         return []
     text = (
-        f"Your running cadence over the last {_span(rule.recent_days.value)} averaged "
+        f"Your running cadence over {c.last(_span(rule.recent_days.value))} averaged "
         f"{recent:.0f} steps/min, {_pct(drop)} below the {_span(rule.baseline_days.value)} "
         f"before ({base:.0f} steps/min)."
     )
@@ -354,15 +375,46 @@ def _cadence(c: _Ctx) -> list[Flag]:
     return [_flag("cadence_drop", rule, lv.severity, h.today, text, ev, lv)]
 
 
+def _breaks(c: _Ctx) -> list[Flag]:
+    """A return after a long break, said in plain words: why no ratio or spike is shown
+    for the first weeks back, and what the comparisons are now measured against."""
+    rule, out = c.rules.flags.running_break, []
+    lr = c.rules.load
+    for b in c.h.breaks:
+        if b.back < c.since:
+            continue
+        weeks = b.days // 7
+        gap = f"{weeks} weeks" if weeks >= 2 else f"{b.days} days"
+        text = (
+            f"You had not run for {gap} before your run on {c.day(b.back)} (the one before was "
+            f"on {c.day(b.last_run)}). After a break that long, fitness built before it has "
+            "faded, so your running is compared with what you have done since you came back: "
+            f"the acute:chronic ratio waits for {_span(lr.acwr_min_history_days.value)} of "
+            "history after the return and the longest-run comparison for "
+            f"{_span(c.rules.flags.single_run_spike.min_history_days.value)}. Build back "
+            "gradually."
+        )
+        ev = (
+            Evidence("days without running", b.days, "days", b.last_run),
+            Evidence("first run back", float(c.h.longest_run_m[c.h.index(b.back)]), "m", b.back),
+        )
+        out.append(_flag("running_break", rule, rule.severity, b.back, text, ev))
+    return out
+
+
 _CHECKS: tuple[Callable[[_Ctx], list[Flag]], ...] = (
     _ramps, _spikes, _acwr, _monotony, _volume_intensity, _lighter,
-    _shoes, _cadence,
+    _shoes, _cadence, _breaks,
 )  # fmt: skip
 
 
-def evaluate_history(h: LoadHistory, rules: TrainingRules, *, units: Units = "km") -> list[Flag]:
-    """Flags over the lookback window ending ``h.today``, newest and most severe first."""
-    ctx = _Ctx(h, rules, units)
+def evaluate_history(
+    h: LoadHistory, rules: TrainingRules, *, units: Units = "km", now: date | None = None
+) -> list[Flag]:
+    """Flags over the lookback window ending ``h.today``, newest and most severe first.
+    ``now`` is the runner's today (default ``h.today``): when the history ends before it,
+    the flags name the day they refer to instead of speaking of "today"."""
+    ctx = _Ctx(h, rules, units, now or h.today)
     flags = [f for check in _CHECKS for f in check(ctx)]
     return sorted(flags, key=lambda f: (f.day, SEVERITY_RANK[f.severity]), reverse=True)
 

@@ -25,7 +25,12 @@ Conventions (the constants and their provenance are in ``training_rules.yaml``):
 * Monotony (Foster): mean ÷ population SD of the seven daily all-sport loads of an ISO
   week, capped; strain = weekly load × monotony. Only for complete weeks.
 * Weekly ramp compares with the previous week; when that week was a lighter week, with the
-  mean of the weeks before it (a return to normal is not a ramp).
+  mean of the weeks before it (a return to normal is not a ramp). A lighter week has running
+  in it: a week without any is a break, not a recovery week.
+* Breaks: after ``load.break_days`` or more without running, the comparisons restart from
+  the return as they do at the start of the records (no ACWR and no single-run comparison
+  until the history since the return covers their windows), because a baseline from before
+  the break would make any first run back look like a huge spike.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -57,6 +63,19 @@ class SessionLoad:
     load: float
     method: LoadMethod
     spike: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A gap of at least ``load.break_days`` without running, ended by a run on ``back``."""
+
+    last_run: date
+    back: date
+
+    @property
+    def days(self) -> int:
+        """Whole days without running between the two runs."""
+        return (self.back - self.last_run).days - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +156,22 @@ class LoadHistory:
     weeks: tuple[WeekSummary, ...]
     sessions: tuple[SessionLoad, ...]
     shoes: tuple[ShoeDistance, ...]
+    breaks: tuple[Break, ...] = ()
+    """Gaps without running after which the comparisons restarted, oldest first."""
 
     def index(self, d: date) -> int:
         return (d - self.start).days
 
     def day(self, i: int) -> date:
         return self.start + timedelta(days=i)
+
+
+def reference_day(last_activity: date, today: date, weeks: int) -> date:
+    """The day a view of the last ``weeks`` weeks is "as of": today, or the last activity
+    when that is older than the window (a history that stopped in May 2024 is shown up to
+    May 2024, not as a run of empty weeks). The dashboard and the clinician's report both
+    use it, so their "last 12 weeks" are the same weeks."""
+    return last_activity if last_activity < today - timedelta(weeks=weeks) else today
 
 
 def trimp(minutes: float, hr: float, hr_max: float, hr_rest: float, a: float, b: float) -> float:
@@ -267,11 +296,21 @@ def compute_load(
     longest = np.zeros(n, dtype=np.float64)
     np.maximum.at(longest, idx[run], dist[run])
 
-    # ACWR: coupled rolling means of running load, hidden until the history covers the window.
+    # Breaks: a run after break_days or more without running restarts the comparisons.
+    run_days = sorted(set(idx[run].tolist()))
+    first_i = (first - start).days
+    seg = np.full(n, first_i, dtype=np.int64)  # index of the day the current stretch began
+    breaks: list[Break] = []
+    for prev, cur in pairwise(run_days):
+        if cur - prev - 1 >= lr.break_days.value:
+            seg[cur:] = cur
+            breaks.append(Break(start + timedelta(days=prev), start + timedelta(days=cur)))
+
+    # ACWR: coupled rolling means of running load, hidden until the history (since the start
+    # or the last break) covers the window.
     acute = _rolling_mean(run_load, lr.acwr_acute_days.value)
     chronic = _rolling_mean(run_load, lr.acwr_chronic_days.value)
-    first_i = (first - start).days
-    covered = np.arange(n) - first_i + 1 >= lr.acwr_min_history_days.value
+    covered = np.arange(n) - seg + 1 >= lr.acwr_min_history_days.value
     with np.errstate(all="ignore"):
         acwr = np.where(covered & (chronic > 0), acute / chronic, np.nan)
     fitness, fatigue = (
@@ -283,7 +322,7 @@ def compute_load(
     sr = rules.flags.single_run_spike
     win = sr.window_days.value
     prev_max = sliding_window_view(np.concatenate((np.zeros(win), longest)), win)[:n].max(axis=1)
-    spike_ok = run & (dist > 0) & (idx - first_i >= sr.min_history_days.value)
+    spike_ok = run & (dist > 0) & (idx - seg[idx] >= sr.min_history_days.value)
     base = prev_max[idx]
     with np.errstate(all="ignore"):
         spike = np.where(spike_ok & (base > 0), dist / base - 1.0, np.nan)
@@ -305,7 +344,7 @@ def compute_load(
         longest_run_m=longest,
         run_load=run_load, total_load=total_load, acute=acute, chronic=chronic, acwr=acwr,
         fitness=fitness, fatigue=fatigue, form=fitness - fatigue,
-        weeks=weeks, sessions=sessions, shoes=_shoes(acts, days),
+        weeks=weeks, sessions=sessions, shoes=_shoes(acts, days), breaks=tuple(breaks),
     )  # fmt: skip
 
 
@@ -349,16 +388,20 @@ def _weeks(
     # Lighter weeks and the counter since the last one.
     lw = rules.flags.no_lighter_week
     k = lw.baseline_weeks.value
+    # The usual week is the mean of the running weeks among the k before: a week off is a
+    # break, not part of the usual, and is itself neither lighter nor counted in a streak.
+    ran = run_dist > 0
     cs = np.concatenate(([0.0], np.cumsum(run_dist)))
+    cr = np.concatenate(([0], np.cumsum(ran)))
     lo = np.maximum(np.arange(n_weeks) - k, 0)
-    cnt = np.arange(n_weeks) - lo
+    cnt = cr[:-1] - cr[lo]
     with np.errstate(all="ignore"):
         usual = np.where(cnt > 0, (cs[:-1] - cs[lo]) / cnt, np.nan)
-    light = complete & ((run_dist == 0) | ((usual > 0) & (run_dist <= (1 - lw.drop.value) * usual)))
+    light = complete & ran & (usual > 0) & (run_dist <= (1 - lw.drop.value) * usual)
     since: list[int | None] = []
     c = 0
     for i in range(n_weeks):
-        c = 0 if light[i] else c + 1
+        c = 0 if light[i] or not ran[i] else c + 1
         since.append(c if complete[i] else None)
 
     base1 = np.roll(np.where(light, usual, run_dist), 1)

@@ -123,6 +123,12 @@ class CadenceRule(LeveledRule):
     min_baseline_runs: Count
 
 
+class BreakRule(FlagRule):
+    """Said in words, not leveled: a break long enough to restart the comparisons."""
+
+    severity: Severity
+
+
 class Flags(Strict):
     weekly_ramp: RampRule
     two_week_change: RampRule
@@ -134,6 +140,7 @@ class Flags(Strict):
     no_lighter_week: LighterWeekRule
     shoe_distance: ShoeRule
     cadence_drop: CadenceRule
+    running_break: BreakRule
 
 
 class TrimpCoefficients(Provenance):
@@ -157,6 +164,7 @@ class LoadRules(Strict):
     acwr_acute_days: Count
     acwr_chronic_days: Count
     acwr_min_history_days: Count
+    break_days: Count
     conventions: dict[str, str]
 
     @model_validator(mode="after")
