@@ -158,6 +158,7 @@ def test_no_page_or_calendar_event_shows_a_command_line_or_a_condition_id(client
     for event in ics.walk("VEVENT"):
         words = " ".join(str(event.get(k, "")) for k in ("summary", "description", "url"))
         assert not COMMAND.search(words) and not RAW_ID.search(words), words
+        assert "phase: " not in words  # the plan's bookkeeping, not for people
 
 
 def test_calendar_events_link_to_the_web_player_for_that_day(client):

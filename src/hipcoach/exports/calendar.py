@@ -91,9 +91,11 @@ def describe(
             lines.append("")
         lines.append("Exercises:")
         lines.extend(f"• {it.name}: {dosage_text(it)}" for it in day.items)
-    if day.notes:
+    # "phase: settle" is the plan's bookkeeping; the title already names the phase in words.
+    notes = [n for n in day.notes if not n.startswith("phase: ")]
+    if notes:
         lines.append("")
-        lines.extend(day.notes)
+        lines.extend(notes)
     if day.items:
         lines.append("")
         lines.append(f"Play this session with timers in hipcoach: {session_url(day.day, base_url)}")
