@@ -211,7 +211,9 @@ class ItemDone(BaseModel):
 
 
 class SessionIn(BaseModel):
-    """A played session: the pain during it (0–10) and what was done."""
+    """A played session: the pain during it (0–10) and what was done (each item's
+    ``elapsed_s`` is the clock time it really took). The same day's session logged again
+    replaces the first log; sent without items, it keeps the first log's items."""
 
     model_config = ConfigDict(extra="forbid")
 
