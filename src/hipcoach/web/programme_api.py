@@ -499,13 +499,8 @@ def export_pdf() -> Response:
 @router.get(
     "/export/report.html", summary="The clinician's report (HTML)", responses=_file("text/html")
 )
-def export_html(view: bool = False) -> Response:
-    """``?view=1`` (the result page's link): shown in the browser rather than saved."""
-    response = report("html")
-    if view:
-        disposition = response.headers["Content-Disposition"]
-        response.headers["Content-Disposition"] = disposition.replace("attachment", "inline", 1)
-    return response
+def export_html() -> Response:
+    return report("html")
 
 
 @router.get(
