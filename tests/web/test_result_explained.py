@@ -114,13 +114,18 @@ def test_print_share_and_the_report_that_opens_in_the_browser(client):
     summary = unescape(re.search(r'data-summary="([^"]*)"', html).group(1))
     assert summary.startswith("hipcoach hip check: See a physiotherapist")
     assert "Side: Right" in summary and "Greater trochanteric" in summary
-    link = re.search(r'href="(/api/export/report\.html[^"]*)"', html).group(1)
+    link = re.search(r'href="([^"]*)">Open the report for your clinician', html).group(1)
     opened = client.get(unescape(link))
     assert opened.status_code == 200 and opened.headers["content-type"].startswith("text/html")
-    assert opened.headers["content-disposition"].startswith("inline")
-    assert "Right" in opened.text  # which side, in the clinician's report too
+    assert "attachment" not in opened.headers.get("content-disposition", "")  # shown, not saved
+    assert "<b>Side:</b> Right" in opened.text  # which side, in the clinician's report too
+    # Styled under the server's strict policy: no <style> element, no script, a stylesheet.
+    assert "<style>" not in opened.text and "<script" not in opened.text
+    css = re.search(r'<link rel="stylesheet" href="([^"]+)">', opened.text).group(1)
+    sheet = client.get(css)
+    assert sheet.headers["content-type"].startswith("text/css") and "@page" in sheet.text
     saved = client.get("/api/export/report.html")
-    assert saved.headers["content-disposition"].startswith("attachment")  # the plain download
+    assert saved.headers["content-disposition"].startswith("attachment")  # the download
 
 
 def test_which_side_is_asked_and_shown_in_the_result(client):
