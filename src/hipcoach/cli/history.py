@@ -71,11 +71,23 @@ def print_report(report: ImportReport, console: Console) -> None:
     table.add_row(
         "already there (duplicates)", str(report.duplicate_files), str(report.duplicate_activities)
     )
+    # Files none of the report's counts covers (manual entries without a file, files whose
+    # activities came from another file) get their own row, so the rows add up to the files.
+    other = max(
+        report.files - report.imported_files - report.duplicate_files - len(report.skipped)
+        - report.not_activities,
+        0,
+    )  # fmt: skip
+    if other:
+        label = "manual entries, or activities already there from another file"
+        table.add_row(label, str(other), "")
     table.add_row("skipped", str(len(report.skipped)), "")
     if report.not_activities:
         table.add_row(
             "not activities (courses, settings, monitoring)", str(report.not_activities), ""
         )
+    table.add_section()
+    table.add_row("files looked at", str(report.files), "")
     console.print(table)
     if report.skipped:
         console.print(Text("Skipped, and why:", style="bold"))
@@ -84,7 +96,14 @@ def print_report(report: ImportReport, console: Console) -> None:
                 Text.assemble(("  ✗ ", "red"), (o.name, "bold"), " — ", o.reason), soft_wrap=True
             )
     if report.nothing_new and report.files:
-        console.print("[green]Nothing new: everything here was already imported.[/]")
+        dups = report.duplicate_activities
+        what = (
+            f"{dups} {'activity was' if dups == 1 else 'activities were'} already there "
+            "(duplicates, not imported again)"
+            if dups
+            else "everything here was already imported"
+        )
+        console.print(f"[green]Nothing new: {what}.[/]")
     console.print(f"[dim]{report.files} files in {report.seconds:.1f} s[/]")
 
 

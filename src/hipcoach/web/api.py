@@ -175,10 +175,9 @@ def create_app(
         token=token,
     )
     app.include_router(router)
-    from fastapi.staticfiles import StaticFiles
-
     from hipcoach.web import activity, dashboard, programme, running, settings
     from hipcoach.web.pages import router as pages
+    from hipcoach.web.static_files import CachedStaticFiles
 
     app.include_router(pages)
     app.include_router(dashboard.router)
@@ -186,9 +185,11 @@ def create_app(
     app.include_router(settings.router)
     app.include_router(running.router)
     app.include_router(activity.router)
+    # Cache-Control on every file (the versioned vendor files for a year) and gzip when the
+    # browser accepts it: see hipcoach.web.static_files.
     app.mount(
         "/static",
-        StaticFiles(directory=str(resources.files("hipcoach.web") / "static")),
+        CachedStaticFiles(directory=str(resources.files("hipcoach.web") / "static")),
         name="static",
     )
 

@@ -86,21 +86,74 @@
 
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
 
+  // Files looked at that none of the import's own counts covers: manual entries of an export
+  // (no file of their own) and files whose activities were already there from another file.
+  // Shown as their own row, so the rows add up to the files looked at.
+  function otherFiles(s) {
+    return Math.max(s.files - s.imported_files - s.duplicate_files - s.skipped.length - s.not_activities, 0);
+  }
+
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  // The sentence at the end of an import; the same words as _import_status.html.
+  function finishMessage(s) {
+    var dups = s.duplicate_activities ? plural(s.duplicate_activities, "activity was", "activities were") +
+      " already there (duplicates, not imported again)" : "";
+    if (s.nothing_new) {
+      return "Nothing new: " + (dups || "everything here was already imported") + ".";
+    }
+    var parts = [plural(s.imported_activities, "activity", "activities") + " imported"];
+    if (dups) parts.push(dups);
+    if (s.skipped.length) parts.push(plural(s.skipped.length, "file", "files") + " skipped (see below)");
+    return "Import finished: " + parts.join("; ") + ".";
+  }
+
   function summaryTable(s) {
     var table = make("table", { "class": "summary" });
     var head = make("tr");
-    ["", "Files", "Activities"].forEach(function (t) { head.appendChild(make("th", { scope: "col" }, t)); });
+    ["", "Files", "Activities"].forEach(function (t, i) {
+      head.appendChild(make("th", i ? { scope: "col", "class": "num" } : { scope: "col" }, t));
+    });
     table.appendChild(make("thead")).appendChild(head);
     var body = table.appendChild(make("tbody"));
-    [["Imported", s.imported_files, s.imported_activities],
-     ["Already there (duplicates)", s.duplicate_files, s.duplicate_activities],
-     ["Skipped", s.skipped.length, ""]].forEach(function (row) {
+    var rows = [["Imported", s.imported_files, s.imported_activities],
+      ["Already there (duplicates)", s.duplicate_files, s.duplicate_activities]];
+    var other = otherFiles(s);
+    if (other) rows.push(["Manual entries, or files with activities already imported from another file", other, ""]);
+    rows.push(["Skipped", s.skipped.length, ""]);
+    if (s.not_activities) rows.push(["Not activities (courses, settings, monitoring)", s.not_activities, ""]);
+    rows.forEach(function (row) {
       var tr = body.appendChild(make("tr"));
       tr.appendChild(make("th", { scope: "row" }, row[0]));
       tr.appendChild(make("td", { "class": "num" }, String(row[1])));
       tr.appendChild(make("td", { "class": "num" }, String(row[2])));
     });
+    var total = table.appendChild(make("tfoot")).appendChild(make("tr"));
+    total.appendChild(make("th", { scope: "row" }, "Files looked at"));
+    total.appendChild(make("td", { "class": "num" }, String(s.files)));
+    total.appendChild(make("td"));
     return table;
+  }
+
+  // The parts of the page that show the history; after an import they are fetched again.
+  var DATA_SECTIONS = [".overview-bar", ".charts", "#flags", "#shoes", "#activities"];
+
+  // Bring the page's numbers up to date without leaving it (the import summary stays where
+  // it is): fetch the page again and swap its data sections in, then draw the new charts.
+  async function refreshData() {
+    var response = await fetch(location.pathname + location.search, { headers: { Accept: "text/html" } });
+    if (!response.ok) throw new Error("the page could not be refreshed (" + response.status + ")");
+    var fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    var anchor = document.querySelector(".dashboard > section.card, .dashboard > .charts");
+    DATA_SECTIONS.forEach(function (sel) {
+      var now = fresh.querySelector(sel);
+      if (!now) return;
+      var node = document.importNode(now, true);
+      var old = document.querySelector(sel);
+      if (old) old.replaceWith(node);
+      else if (anchor) anchor.parentNode.insertBefore(node, anchor);
+    });
+    renderCharts();
   }
 
   function enhanceUpload(form) {
@@ -159,10 +212,7 @@
         if (job.state === "failed") throw new Error(job.error);
         box.textContent = "";
         var s = job.summary;
-        say(s.nothing_new ? "Nothing new: everything here was already imported." :
-          "Import finished: " + s.imported_activities + " activities imported" +
-          (s.skipped.length ? ", " + s.skipped.length + (s.skipped.length === 1 ? " file" : " files") +
-            " skipped (see below)." : "."), "ok");
+        say(finishMessage(s), "ok");
         box.appendChild(summaryTable(s));
         if (s.skipped.length) {
           box.appendChild(make("h3", {}, "Skipped, and why"));
@@ -176,6 +226,15 @@
         var p = box.appendChild(make("p"));
         p.appendChild(make("a", { "class": "button", href: "/training" }, "See your training"));
         input.value = "";
+        if (s.imported_activities) {
+          var note = box.insertBefore(make("p", { "class": "why refreshed" }, "Updating your charts and flags…"), p);
+          try {
+            await refreshData();
+            note.textContent = "Your charts, flags and activities above now include this import.";
+          } catch (e) {
+            note.textContent = "Reload the page to see this import in your charts (" + e.message + ").";
+          }
+        }
       } catch (err) {
         say(err.message, "error");
       } finally {
