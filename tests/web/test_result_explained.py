@@ -177,3 +177,38 @@ def test_an_emergency_still_shows_only_what_to_do_now(client):
     assert html.index('class="card urgency emergency"') < html.index("What to do now")
     assert "Likely causes" not in html and "data-share" not in html
     assert "Sources</h2>" not in html and "Side:" not in html
+
+
+CASES = Path(__file__).parents[1] / "cases"
+
+
+def _estimate_errors(case: dict[str, Any]) -> list[int]:
+    """|"about N more" − the questions actually asked after it|, at each step of a case."""
+    from hipcoach.assess.interview import RECHECK, next_step
+
+    kb = load()
+    given, answers, again, shown = case["answers"], {}, [], []
+    for _ in range(120):
+        step = next_step(kb, parse_answers(kb, answers), rechecked=again)
+        if step.question is None:
+            break
+        shown.append(step.remaining_estimate)
+        if step.reason == RECHECK:
+            again.append(step.question.id)
+        answers[step.question.id] = given.get(step.question.id)
+    return [abs(est - (len(shown) - i - 1)) for i, est in enumerate(shown)]
+
+
+def test_about_n_more_is_an_honest_estimate():
+    """Over a spread of scenario cases (not emergencies, which end the check at once and
+    cannot be foreseen), the estimate is off by a few questions on average, not by tens."""
+    cases = [
+        json.loads(line)
+        for f in sorted(CASES.glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    ]
+    sample = [c for c in cases if c["expected"].get("urgency") != "emergency"][::30]
+    errors = [e for c in sample for e in _estimate_errors(c)]
+    assert len(sample) >= 5 and errors
+    assert sum(errors) / len(errors) <= 5.0, sum(errors) / len(errors)

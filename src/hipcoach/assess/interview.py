@@ -168,7 +168,22 @@ def _recheck(
     ]
     if not again:
         return step
-    return Step(again[0], RECHECK, step.asked, len(again))
+    return Step(again[0], RECHECK, step.asked, len(again) - 1)
+
+
+def _rechecks_due(
+    kb: KnowledgeBase, answers: Mapping[str, Answer], rechecked: Collection[str]
+) -> int:
+    """Warning-sign questions answered "don't know" that will be put once more at the end."""
+    return sum(
+        1
+        for q in kb.questions
+        if q.always_ask
+        and q.section == "red_flags"
+        and q.id in answers
+        and answers[q.id] is None
+        and q.id not in rechecked
+    )
 
 
 def next_step(
@@ -185,7 +200,14 @@ def next_step(
     (callers that keep no such record pass None and get no second pass).
     """
     step = _next_step(kb, answers, adaptive=adaptive)
-    return step if rechecked is None else _recheck(kb, answers, rechecked, step)
+    if rechecked is None:
+        return step
+    again = _recheck(kb, answers, rechecked, step)
+    if again is step and step.question is not None:
+        # The second pass over "don't know" warning signs comes on top of what is left.
+        due = _rechecks_due(kb, answers, rechecked)
+        return Step(step.question, step.reason, step.asked, step.remaining_estimate + due)
+    return again
 
 
 def deciding_strength(kb: KnowledgeBase, q: Question, condition_index: int) -> float:
@@ -229,6 +251,22 @@ def must_not_miss_question(
     return None
 
 
+def _adaptive_guess(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> int:
+    """How many questions the adaptive part will ask, as seen during the screen: those still
+    expected to teach something, but no more than the minimum it asks before it may stop."""
+    findings = findings_of(kb, answers)
+    settings = kb.manifest.settings.interview
+    useful = sum(
+        1
+        for q in kb.questions
+        if not q.always_ask
+        and q.id not in answers
+        and askable(kb, q, findings)
+        and information_gain(kb, q, findings) >= settings.min_information_gain
+    )
+    return min(settings.min_questions, useful)
+
+
 def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bool) -> Step:
     findings = findings_of(kb, answers)
     asked = len(answers)
@@ -236,10 +274,21 @@ def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bo
     for rf in kb.triage.red_flags:
         if rf.stop_interview and evaluate(rf.when, findings):
             return Step(None, f"emergency: {rf.id}", asked, 0)
+    settings = kb.manifest.settings.interview
     for q in screen:
         if q.id not in answers and askable(kb, q, findings):
-            left = sum(1 for s in screen if s.id not in answers)
-            return Step(q, "screen", asked, left + (6 if adaptive else 0))
+            # After this one: the rest of the screen that may still apply (a follow-up such as
+            # "leg deformity" only after an injury), then at least the adaptive minimum.
+            left = sum(
+                1
+                for s in screen
+                if s.id not in answers
+                and s.id != q.id
+                and (s.ask_when is None or evaluate(s.ask_when, findings) is not False)
+            )
+            return Step(
+                q, "screen", asked, left + (_adaptive_guess(kb, answers) if adaptive else 0)
+            )
     rest = [
         q
         for q in kb.questions
@@ -248,10 +297,9 @@ def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bo
     if not rest:
         return Step(None, "no more questions", asked, 0)
     if not adaptive:
-        return Step(rest[0], "full questionnaire", asked, len(rest))
+        return Step(rest[0], "full questionnaire", asked, len(rest) - 1)
     # Safety before efficiency: a question that could make the result more urgent is asked
     # before the interview may stop, whatever its information gain.
-    settings = kb.manifest.settings.interview
     raising = [(could_raise_urgency(kb, answers, q), i, q) for i, q in enumerate(rest)]
     raising = [t for t in raising if t[0] > 0]
     gains = sorted(
@@ -259,13 +307,16 @@ def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bo
         key=lambda t: (-t[0], t[1]),
     )
     useful = {q.id for g, _, q in gains if g >= settings.min_information_gain}
-    left = len(useful | {q.id for _, _, q in raising})
+    extra = asked - sum(1 for q in screen if q.id in answers)
+    stable = stable_for(kb, answers)
+    # After this one: until the adaptive minimum is reached and the result has been stable
+    # for long enough, never more than the questions still worth asking.
+    need = max(settings.min_questions - extra, settings.stable_after - stable) - 1
+    left = max(0, min(need, len(useful | {q.id for _, _, q in raising}) - 1))
     if raising:
         lift, _, q = max(raising, key=lambda t: (t[0], -t[1]))
         return Step(q, f"could change the urgency by {lift} level(s)", asked, left)
     best_gain, _, best = gains[0]
-    extra = asked - sum(1 for q in screen if q.id in answers)
-    stable = stable_for(kb, answers)
     if best_gain < settings.min_information_gain or (
         extra >= settings.min_questions and stable >= settings.stable_after
     ):
@@ -279,7 +330,6 @@ def _next_step(kb: KnowledgeBase, answers: Mapping[str, Answer], *, adaptive: bo
             else ("no question is expected to change the result")
         )
         return Step(None, why, asked, 0)
-    left = min(left, max(1, settings.stable_after - stable + 1))
     return Step(best, f"information gain {best_gain:.2f} bits", asked, left)
 
 

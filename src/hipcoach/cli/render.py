@@ -78,6 +78,8 @@ def render(result: Assessment, console: Console, emergency_number: str | None = 
             Panel(Text(notice), title="Warning signs not checked", border_style="yellow")
         )
 
+    if (side := result.side()) is not None:
+        console.print(Text.assemble(("Side: ", "bold"), side))
     table = Table(title="Likely causes", title_justify="left", expand=True, show_lines=True)
     table.add_column("#", justify="right", width=2)
     table.add_column("Condition", ratio=2)
@@ -85,7 +87,7 @@ def render(result: Assessment, console: Console, emergency_number: str | None = 
     table.add_column("Why", ratio=3, overflow="fold")
     for i, r in enumerate(result.shown[:6], start=1):
         why = Text()
-        for e in [e for e in r.for_ if e.lr >= STRONG][:3]:
+        for e in [e for e in r.for_ if e.present and e.lr >= STRONG][:3]:
             why.append("＋ ", style="green")
             why.append(finding_text(kb, e.finding, e.present) + "\n")
         for e in [e for e in r.against if e.lr <= 1 / STRONG][:2]:
