@@ -31,17 +31,18 @@
       box.select();
       say(status, "Copy the summary below.");
     }
+    function copy() {
+      if (!(navigator.clipboard && navigator.clipboard.writeText)) return showText();
+      navigator.clipboard.writeText(text).then(function () {
+        say(status, "Summary copied: paste it into a message or an e-mail.");
+      }, showText);
+    }
     button.hidden = false;
     button.addEventListener("click", function () {
-      if (navigator.share) {
-        navigator.share({ title: document.title, text: text }).catch(function () {});
-      } else if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(function () {
-          say(status, "Summary copied: paste it into a message or an e-mail.");
-        }, showText);
-      } else {
-        showText();
-      }
+      if (!navigator.share) return copy();
+      navigator.share({ title: document.title, text: text }).catch(function (err) {
+        if (!err || err.name !== "AbortError") copy();  // cancelled by the runner: nothing to do
+      });
     });
   });
 })();
