@@ -20,7 +20,8 @@ import pytest
 
 from hipcoach.errors import InputError
 from hipcoach.import_jobs import Job, Jobs
-from hipcoach.importing import FILE_SECONDS, Importer, Outcome, budget_from_env, estimate_items
+from hipcoach.importers.sources import estimate_items
+from hipcoach.importing import FILE_SECONDS, Importer, Outcome, budget_from_env
 from hipcoach.storage.db import open_engine
 from hipcoach.storage.repository import Repository
 from import_corpus import runs, slow_gpx

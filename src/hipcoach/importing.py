@@ -34,7 +34,6 @@ import struct
 import sys
 import threading
 import time
-import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -757,29 +756,3 @@ class Importer:
         done(Outcome(task.name, "imported", "; ".join(reasons), len(keep)))
 
 
-ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".gz", ".zip")
-
-
-def estimate_items(paths: list[Path]) -> int:
-    """Roughly how many files an import will look at, for the progress bar's total.
-
-    Cheap (zip directories only, no decompression); nested archives count once, so the
-    bar's total grows if the estimate was low.
-    """
-    n = 0
-    for p in paths:
-        if p.is_dir():
-            n += sum(1 for f in p.rglob("*") if f.is_file())
-        elif zipfile.is_zipfile(p):
-            try:
-                with zipfile.ZipFile(p) as z:
-                    n += sum(
-                        1
-                        for i in z.infolist()
-                        if not i.is_dir() and i.filename.lower().endswith(ACTIVITY_SUFFIXES)
-                    )
-            except (zipfile.BadZipFile, OSError):
-                n += 1
-        else:
-            n += 1
-    return max(n, 1)

@@ -340,12 +340,6 @@ def test_the_progress_estimate_survives_every_hostile_archive(tmp_path: Path) ->
     assert [estimate_items([p]) for p in paths] == [2, 1, 1]
 
 
-@pytest.mark.xfail(
-    reason="hipcoach.importing.estimate_items (outside importers/) opens zips with zipfile "
-    "directly and crashes on them; it should delegate to importers.sources.estimate_items",
-    raises=(NotImplementedError, IndexError),
-    strict=False,
-)
 @pytest.mark.parametrize("kind", ["odd version", "nameless member"])
 def test_import_command_skips_hostile_zip_members(cli, home_dir, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
     if kind == "odd version":

@@ -23,7 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from hipcoach.errors import InputError
-from hipcoach.importing import Importer, ImportReport, Outcome, estimate_items
+from hipcoach.importers.sources import estimate_items
+from hipcoach.importing import Importer, ImportReport, Outcome
 from hipcoach.jsonviews import activity_record
 from hipcoach.storage.db import data_dir, open_engine
 from hipcoach.storage.repository import Repository

@@ -180,7 +180,7 @@ def uploaded(tokens: list[str]) -> tuple[list[Path], list[str], list[Path]]:
 
 def start_import(files: list[Path], names: list[str], folders: list[Path]) -> Job:
     """Import the uploaded files in the background; their folders go when it ends."""
-    from hipcoach.importing import estimate_items
+    from hipcoach.importers.sources import estimate_items
     from hipcoach.storage.db import data_dir
 
     try:
