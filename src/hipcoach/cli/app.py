@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from hipcoach import __version__
-from hipcoach.cli.common import cli_errors, console, parse_json_or_yaml, read_text
+from hipcoach.cli.common import (
+    DATA_DIR_HELP,
+    cli_errors,
+    console,
+    data_dir_on_every_command,
+    parse_json_or_yaml,
+    read_text,
+    use_data_dir,
+)
 from hipcoach.errors import InputError, shorten
 
 app = typer.Typer(
@@ -48,15 +55,15 @@ def _root(
         typer.Option(
             "--data-dir",
             envvar="HIPCOACH_DATA_DIR",
-            help="Where hipcoach keeps your data (default: your platform's user data folder).",
+            metavar="DIR",
+            help=DATA_DIR_HELP + " Also accepted after the command.",
         ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    if data_dir is not None:
-        os.environ["HIPCOACH_DATA_DIR"] = str(data_dir)
+    use_data_dir(data_dir)
 
 
 UnitsOption = Annotated[
@@ -508,6 +515,7 @@ def _register_extras() -> None:
 
 
 _register_extras()
+data_dir_on_every_command(app)
 
 
 def main() -> None:

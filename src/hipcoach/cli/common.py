@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -33,6 +35,58 @@ def cli_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+DATA_DIR_HELP = "Where hipcoach keeps your data (default: your platform's user data folder)."
+_DATA_DIR_PARAM = "data_dir_after_command"  # a name no command uses for its own options
+
+DataDirOption = Annotated[
+    Path | None, typer.Option("--data-dir", metavar="DIR", help=DATA_DIR_HELP, show_default=False)
+]
+
+
+def use_data_dir(folder: Path | None) -> None:
+    """Point this run at ``folder``: storage reads ``HIPCOACH_DATA_DIR`` when it opens."""
+    if folder is not None:
+        os.environ["HIPCOACH_DATA_DIR"] = str(folder)
+
+
+def _accepting_data_dir(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with a ``--data-dir`` option of its own, applied before ``fn`` runs."""
+    signature = inspect.signature(fn, eval_str=True)
+    if any(p.name == _DATA_DIR_PARAM for p in signature.parameters.values()):
+        return fn
+    extra = inspect.Parameter(
+        _DATA_DIR_PARAM, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=DataDirOption
+    )
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        use_data_dir(kwargs.pop(_DATA_DIR_PARAM, None))
+        return fn(*args, **kwargs)
+
+    params = list(signature.parameters.values())
+    wrapper.__signature__ = signature.replace(parameters=[*params, extra])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {
+        **{p.name: p.annotation for p in params if p.annotation is not p.empty},
+        _DATA_DIR_PARAM: DataDirOption,
+    }
+    return wrapper
+
+
+def data_dir_on_every_command(app: typer.Typer) -> None:
+    """Let ``--data-dir DIR`` come after any command too (``hipcoach import --data-dir X f``).
+
+    The README promises that every command takes it; Click only accepts an option of the
+    group before the command's name, so each command (sub-apps included) gets its own copy.
+    Call once, after every command is registered.
+    """
+    for command in app.registered_commands:
+        if command.callback is not None:
+            command.callback = _accepting_data_dir(command.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            data_dir_on_every_command(group.typer_instance)
 
 
 MAX_INPUT_BYTES = 1_000_000  # answers and plan files are a few kB; more is the wrong file
