@@ -24,18 +24,20 @@ import statistics
 import sys
 import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_web import serve  # noqa: E402
+from bench_web import serve
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 CHARTS = 3
 DRAWN = f"() => document.querySelectorAll('.chart-canvas svg').length >= {CHARTS}"
 
@@ -44,7 +46,6 @@ def seed(folder: Path, n: int) -> int:
     """The last ``n`` activities of a synthetic year of training, ending yesterday."""
     os.environ["HIPCOACH_DATA_DIR"] = str(folder)
     from bench_load import synthetic_history
-
     from hipcoach.storage.db import open_engine
     from hipcoach.storage.repository import Repository
 
@@ -82,7 +83,9 @@ def _drawn_ms(page: Page) -> float:
 
 
 def measure(base: str, runs: int) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {k: [] for k in ("first_ms", "first_kb", "reload_ms", "reload_kb")}
+    out: dict[str, list[float]] = {
+        k: [] for k in ("first_ms", "first_kb", "reload_ms", "reload_kb")
+    }
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for _ in range(runs):
@@ -123,7 +126,8 @@ def main() -> None:
                        ("reload_ms", "reload, ms to charts drawn"),
                        ("reload_kb", "reload, KB transferred")):  # fmt: skip
         v = figures[key]
-        print(f"  {label:34} median {statistics.median(v):8.1f}  (min {min(v):.1f}, max {max(v):.1f})")
+        spread = f"(min {min(v):.1f}, max {max(v):.1f})"
+        print(f"  {label:34} median {statistics.median(v):8.1f}  {spread}")
 
 
 if __name__ == "__main__":

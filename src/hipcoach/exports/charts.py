@@ -17,7 +17,7 @@ import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from hipcoach.diary import PainWeek
@@ -33,9 +33,20 @@ PAIN_COLOUR = "#b00020"
 FATIGUE_COLOUR = "#c2410c"
 FORM_COLOUR = "#5b6472"
 HEIGHT = 220
-# The week axis shows Mondays as "07 Dec"; UTC, because the ISO date strings parse as UTC.
-WEEK_LABEL = "utcFormat(toDate(datum.value), '%d %b')"
+"""The plot's own height: the axes and the legend are added around it (``fit-x``), so a
+phone's narrow card never squeezes the plot until an axis title is cut off."""
+SHORT_DATE = "%d %b"
+LONG_DATE = "%d %b %Y"
+LONG_RANGE_DAYS = 183
+"""Past about six months (or across New Year) date labels carry the year, as Strava's and
+Garmin Connect's long views do: "07 Dec" alone is ambiguous on a year-long axis."""
 PAIN_MAX = 10
+TRIMP_NOTE = (
+    "TRIMP (training impulse): minutes weighted by how hard your heart worked; an easy hour "
+    "is about 75, a hard one 150 or more (without heart rate, estimated from effort or time)."
+)
+"""One line under the charts whose unit is TRIMP. Figures for the 'unknown' coefficients
+at 60% and 85% of heart-rate reserve (training_rules.yaml, load.trimp)."""
 
 Row = dict[str, Any]
 
@@ -50,12 +61,15 @@ class Chart:
     columns: tuple[str, ...]
     rows: Sequence[tuple[str, ...]]
     spec: dict[str, Any] = field(repr=False)
+    note: str = ""
+    """One line shown under the chart to explain its unit (TRIMP), or empty."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "title": self.title,
             "summary": self.summary,
+            "note": self.note,
             "table": {"columns": list(self.columns), "rows": [list(r) for r in self.rows]},
             "spec": self.spec,
         }
@@ -73,16 +87,24 @@ def _label(d: date) -> str:
     return d.strftime("%d %b %Y")
 
 
+def date_format(first: date, last: date) -> str:
+    """The d3 time format for date labels from ``first`` to ``last``: with the year when
+    the range crosses a year or is longer than about six months."""
+    long = first.year != last.year or (last - first).days > LONG_RANGE_DAYS
+    return LONG_DATE if long else SHORT_DATE
+
+
 def _base(title: str, summary: str) -> dict[str, Any]:
     """What every spec shares: schema, title, the summary as ARIA description, sizing
-    (``container`` width follows the card on a phone or a desktop) and legible fonts."""
+    (``container`` width follows the card on a phone or a desktop; the height is the
+    plot's and grows with the legend) and legible fonts."""
     return {
         "$schema": SCHEMA,
         "title": {"text": title, "anchor": "start", "fontSize": 14},
         "description": summary,
         "width": "container",
         "height": HEIGHT,
-        "autosize": {"type": "fit", "contains": "padding"},
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "config": {
             "font": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
             "axis": {"labelColor": "#1d2430", "titleColor": "#1d2430", "labelFontSize": 11},
@@ -100,12 +122,19 @@ def _base(title: str, summary: str) -> dict[str, Any]:
 
 
 def _week_axis(mondays: Sequence[date]) -> dict[str, Any]:
+    """Mondays on an ordinal axis, labelled "07 Dec" (with the year on a long range); UTC,
+    because the ISO date strings parse as UTC."""
+    fmt = date_format(min(mondays), max(mondays) + timedelta(days=6)) if mondays else SHORT_DATE
     return {
         "field": "monday",
         "type": "ordinal",
         "title": "Week starting",
         "scale": {"domain": [m.isoformat() for m in mondays]},
-        "axis": {"labelExpr": WEEK_LABEL, "labelAngle": -45, "labelOverlap": True},
+        "axis": {
+            "labelExpr": f"utcFormat(toDate(datum.value), '{fmt}')",
+            "labelAngle": -45,
+            "labelOverlap": True,
+        },
     }
 
 
@@ -264,7 +293,7 @@ def load_and_pain(
         )
     return Chart("load", "Training load and pain", summary,
                  ("Week of", "Running load", "Other sports load", "Worst pain (0–10)"),
-                 rows, spec)  # fmt: skip
+                 rows, spec, TRIMP_NOTE)  # fmt: skip
 
 
 def fitness_fatigue(
@@ -296,18 +325,23 @@ def fitness_fatigue(
     else:
         summary = "No days to show."
     spec = _base("Fitness, fatigue and form", summary)
+    fmt = date_format(history.day(first), history.day(first + n - 1)) if n else SHORT_DATE
     spec.update(
         {
             "data": {"values": values},
             "mark": {"type": "line", "tooltip": True, "strokeWidth": 2},
             "encoding": {
                 "x": {"field": "day", "type": "temporal", "title": None,
-                      "axis": {"format": "%d %b", "labelOverlap": True}},
+                      "scale": {"type": "utc"},
+                      "axis": {"labelExpr": f"utcFormat(datum.value, '{fmt}')",
+                               "labelOverlap": True, "labelSeparation": 8}},
                 "y": {"field": "value", "type": "quantitative", "title": "Load (TRIMP units)"},
                 "color": {"field": "series", "type": "nominal", "title": None,
                           "scale": {"domain": list(names.values()),
                                     "range": [RUN_COLOUR, FATIGUE_COLOUR, FORM_COLOUR]}},
-                "strokeDash": {"field": "series", "type": "nominal", "legend": None,
+                # The same field as the colour: one legend shows both, so each line is
+                # named by its colour and its dash (and stays readable in grey print).
+                "strokeDash": {"field": "series", "type": "nominal", "title": None,
                                "scale": {"domain": list(names.values()),
                                          "range": [[1, 0], [6, 3], [2, 2]]}},
             },
@@ -325,7 +359,7 @@ def fitness_fatigue(
             )
         )
     return Chart("fitness", "Fitness, fatigue and form", summary,
-                 ("Day", "Fitness", "Fatigue", "Form"), rows, spec)  # fmt: skip
+                 ("Day", "Fitness", "Fatigue", "Form"), rows, spec, TRIMP_NOTE)  # fmt: skip
 
 
 def weeks_window(history: LoadHistory, weeks: int) -> list[WeekSummary]:
