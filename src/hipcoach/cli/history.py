@@ -97,11 +97,17 @@ def print_report(report: ImportReport, console: Console) -> None:
                 Text.assemble(("  ✗ ", "red"), (o.name, "bold"), " — ", o.reason), soft_wrap=True
             )
     if report.nothing_new and report.files:
-        dups = report.duplicate_activities
+        files, acts = report.duplicate_files, report.duplicate_activities
+        named = []
+        if files:
+            named.append(f"{files} {'file was' if files == 1 else 'files were'} already imported")
+        if acts:
+            named.append(
+                f"{acts} {'activity was' if acts == 1 else 'activities were'} already there"
+            )
         what = (
-            f"{dups} {'activity was' if dups == 1 else 'activities were'} already there "
-            "(duplicates, not imported again)"
-            if dups
+            " and ".join(named) + " (duplicates, not imported again)"
+            if named
             else "everything here was already imported"
         )
         console.print(f"[green]Nothing new: {what}.[/]")

@@ -97,8 +97,10 @@
 
   // The sentence at the end of an import; the same words as _import_status.html.
   function finishMessage(s) {
-    var dups = s.duplicate_activities ? plural(s.duplicate_activities, "activity was", "activities were") +
-      " already there (duplicates, not imported again)" : "";
+    var named = [];
+    if (s.duplicate_files) named.push(plural(s.duplicate_files, "file was", "files were") + " already imported");
+    if (s.duplicate_activities) named.push(plural(s.duplicate_activities, "activity was", "activities were") + " already there");
+    var dups = named.length ? named.join(" and ") + " (duplicates, not imported again)" : "";
     if (s.nothing_new) {
       return "Nothing new: " + (dups || "everything here was already imported") + ".";
     }

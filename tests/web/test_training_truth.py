@@ -1,0 +1,134 @@
+"""The training page, its import summary and its files tell the truth (in-process client):
+a history that ended in the past is spoken of as of its last day, the clinician's report
+shows the same weeks as the dashboard, the import summary's rows add up to the files looked
+at and name the duplicates, and the chart scripts are served cached and gzipped."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from hipcoach.services import clinician_report, local_today
+from hipcoach.storage.db import open_engine
+from hipcoach.storage.repository import Repository
+from hipcoach.training.model import Activity
+
+from .test_dashboard import EXAMPLES, _gpx, _text, _upload_and_import, strava_export
+
+LAST_RUN = date(2024, 5, 3)  # a Friday, long ago
+
+
+def _seed_ended_history() -> None:
+    """Ten weeks of running ending on LAST_RUN, then nothing: the history stopped."""
+    repo = Repository(open_engine())
+    for i in range(30):
+        day = LAST_RUN - timedelta(days=2 * i)
+        km = 14.0 if i == 0 else 6.0
+        act = Activity(
+            sport="running", start_utc=datetime(day.year, day.month, day.day, 7, tzinfo=UTC),
+            elapsed_s=km * 330, source_format="fit", utc_offset_s=0, moving_s=km * 330,
+            distance_m=km * 1000, avg_hr=150.0, gear="Old shoe",
+        )  # fmt: skip
+        repo.add_file(
+            sha256=hashlib.sha256(f"ended-{i}".encode()).hexdigest(), name=f"{i}.fit",
+            fmt="fit", size=1000, stored_path=None, activities=[act],
+        )  # fmt: skip
+
+
+def test_a_history_that_ended_is_shown_as_of_its_last_day_not_today(client):
+    _seed_ended_history()
+    words = _text(client.get("/training").text)
+    assert "weeks up to 03 May 2024" in words
+    flags = client.get("/api/load").json()["flags"]
+    assert flags, "the long run at the end is flagged"
+    for f in flags:
+        assert "today" not in f["text"] and "the last 7 days" not in f["text"], f["text"]
+    assert any("3 May 2024" in f["text"] for f in flags)
+    if "Acute:chronic ratio" in words:
+        assert "Acute:chronic ratio on 03 May 2024, the end of your history" in words
+
+
+def test_the_report_shows_the_same_weeks_as_the_dashboard(client):
+    _seed_ended_history()
+    client.post("/api/assess", json=json.loads((EXAMPLES / "lateral-hip.json").read_text()))
+    from hipcoach.overview import overview
+
+    view = overview(12, "km")
+    report = clinician_report(local_today(), "km", [])
+    assert view is not None and report is not None
+    assert report.weeks_to == view.today == LAST_RUN
+    assert report.weeks_title == "12 weeks to 03 May 2024"
+    assert report.weeks[-1].label == "29 Apr" and report.weeks[-1].distance != "–"
+    assert report.weeks[0].label == "12 Feb"
+
+
+def _summary_rows(html: str) -> tuple[list[int], int]:
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
+    foot = re.search(r"<tfoot>.*?<td class=\"num\">(\d+)</td>", html, re.S)
+    assert body and foot, html
+    firsts = re.findall(r"</th><td class=\"num\">(\d+)</td>", body.group(1))
+    return [int(x) for x in firsts], int(foot.group(1))
+
+
+def test_the_import_summary_adds_up_and_names_the_duplicates(client):
+    job = _upload_and_import(client, "export_42.zip", strava_export())
+    page = client.get(f"/training/imports/{job['id']}").text
+    rows, files = _summary_rows(page)
+    assert sum(rows) == files == job["summary"]["files"]
+    again = _upload_and_import(client, "export_42.zip", strava_export())
+    page = client.get(f"/training/imports/{again['id']}").text
+    rows, files = _summary_rows(page)
+    assert sum(rows) == files
+    dups = again["summary"]["duplicate_files"]
+    assert dups > 0
+    assert f"{dups} files were already imported (duplicates, not imported again)" in _text(page)
+
+
+def test_a_file_whose_activity_came_from_another_file_is_counted(client):
+    """The same run in two different files (another name inside): two files, one activity.
+    The import's own file counts leave the second file out (it is neither an imported nor a
+    duplicate file); the page gives it a row so the total holds."""
+    run = _gpx(datetime(2025, 3, 4, 7, tzinfo=UTC), 6.0)
+    first = _upload_and_import(client, "run.gpx", run)
+    assert first["summary"]["imported_activities"] == 1
+    renamed = run.replace(b"<name>Run</name>", b"<name>Morning run</name>")
+    second = _upload_and_import(client, "run-copy.gpx", renamed)
+    assert second["summary"]["duplicate_files"] == 0
+    page = client.get(f"/training/imports/{second['id']}").text
+    rows, files = _summary_rows(page)
+    assert files == 1 and sum(rows) == 1
+    assert "activities already imported from another file" in page
+    assert "Nothing new: 1 activity was already there" in _text(page)
+
+
+def test_chart_scripts_are_gzipped_and_cached(client):
+    html = client.get("/training").text
+    scripts = re.findall(r'<script src="(/static/[^"]+)"', html)
+    assert any("vega-lite" in s for s in scripts)
+    for src in scripts:
+        r = client.get(src, headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200
+        assert r.headers["content-encoding"] == "gzip", src
+        assert int(r.headers["content-length"]) < len(r.content)  # compressed on the wire
+        assert "Accept-Encoding" in r.headers["vary"]
+        cache = r.headers["cache-control"]
+        if "/vendor/" in src:
+            assert "max-age=31536000" in cache and "immutable" in cache
+        else:
+            assert cache == "no-cache"  # our own files: kept, but checked every time
+        again = client.get(
+            src, headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["etag"]}
+        )
+        assert again.status_code == 304 and again.headers["cache-control"] == cache
+
+
+def test_without_gzip_the_file_comes_as_it_is(client):
+    src = "/static/vendor/vega-6.4.0.min.js"
+    r = client.get(src, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers
+    path = Path(__file__).parents[2] / "src/hipcoach/web/static/vendor/vega-6.4.0.min.js"
+    assert r.content == path.read_bytes()
+    assert r.headers["cache-control"].startswith("public, max-age=31536000")
