@@ -16,7 +16,6 @@ from hipcoach.units import METRES_PER_MILE, Units, distance, duration
 SEVERITY_STYLE = {"high": "bold red", "warn": "yellow", "info": "cyan"}
 
 
-
 def _pct(x: float | None) -> str:
     return "" if x is None else f"{x:+.0%}"
 
@@ -45,9 +44,17 @@ def chart(weeks: list[WeekSummary], units: Units, width: int = 40) -> Table:
 def render(
     history: LoadHistory, flags: list[Flag], weeks: int, units: Units, console: Console
 ) -> None:
+    from hipcoach.exports.charts import date_format
+    from hipcoach.services import local_today
+
     shown = list(history.weeks[-weeks:])
     unit = "mi" if units == "mi" else "km"
-    table = Table(title=f"Weekly running (last {len(shown)} weeks)", title_justify="left")
+    # A history that stopped in the past is spoken of as of its last day, not "today".
+    ended = history.today < local_today()
+    end = history.today.strftime("%d %b %Y")
+    span = f"{len(shown)} weeks to {end}" if ended else f"last {len(shown)} weeks"
+    fmt = date_format(shown[0].monday, shown[-1].sunday) if shown else "%d %b"
+    table = Table(title=f"Weekly running ({span})", title_justify="left")
     headers = [("week", "left"), ("runs", "right"), (unit, "right"), ("time", "right"),
                ("load", "right"), ("Δ1w", "right"), ("Δ2w", "right"),
                ("mono", "right"), ("spm", "right"), ("other", "right")]  # fmt: skip
@@ -55,7 +62,7 @@ def render(
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for w in shown:
         table.add_row(
-            w.monday.strftime("%d %b") + ("" if w.complete else "*"),
+            w.monday.strftime(fmt) + ("" if w.complete else "*"),
             str(w.runs),
             f"{_value(w.run_distance_m, units):.1f}",
             duration(w.run_moving_s),
@@ -69,7 +76,8 @@ def render(
     console.print(table)
     if shown and not shown[-1].complete:
         console.print(
-            "[dim]* week in progress · Δ1w / Δ2w: running distance vs the week before / two "
+            f"[dim]* {'week cut short by the end of the history' if ended else 'week in progress'}"
+            " · Δ1w / Δ2w: running distance vs the week before / two "
             "weeks before · mono: monotony · spm: cadence · other: time in other sports[/]"
         )
     console.print(Text(f"Running volume per week ({unit}; green = lighter week)", style="bold"))
@@ -77,7 +85,8 @@ def render(
     acwr = history.acwr[-1] if history.acwr.size else math.nan
     if math.isfinite(acwr):
         console.print(
-            f"Acute:chronic ratio today: [bold]{acwr:.2f}[/] [dim](7-day ÷ 28-day running load; "
+            f"Acute:chronic ratio {f'on {end}' if ended else 'today'}: [bold]{acwr:.2f}[/] "
+            "[dim](7-day ÷ 28-day running load; "
             "a disputed measure — see the flag notes)[/]"
         )
     if history.shoes:
@@ -102,5 +111,3 @@ def render(
                 ),
             )
         )
-
-
