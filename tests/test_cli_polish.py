@@ -36,3 +36,28 @@ def test_data_dir_after_the_command_is_where_the_import_lands(cli, tmp_path: Pat
     after = cli("activities", "--csv", "--data-dir", str(folder)).output
     assert before == after
     assert len(after.splitlines()) > 1
+
+
+def test_one_ride_in_three_formats_is_one_activity_with_its_own_original(
+    cli, tmp_path: Path
+) -> None:
+    """FIT 113 s / 0.67 km, GPX 126 s / 0.90 km (summed GPS points), TCX 126 s / 0.67 km."""
+    files = [
+        DATA / "fit" / "2020-06-01-16-52-40.fit",
+        DATA / "gpx" / "activity_5039744860.gpx",
+        DATA / "tcx" / "activity_5039744860.tcx",
+    ]
+    imported = cli("import", *map(str, files))
+    assert imported.exit_code == 0, imported.output
+    assert "already there (duplicates)" in imported.output
+    rows = cli("activities", "--json").output
+    import json
+
+    activities = json.loads(rows)
+    assert len(activities) == 1
+    kept = activities[0]
+    suffix = {"fit": ".fit", "gpx": ".gpx", "tcx": ".tcx"}[kept["source_format"]]
+    assert kept["original_name"].endswith(suffix)
+    assert kept["original_copy"].endswith(suffix + ".gz")
+    dups = [line for line in imported.output.splitlines() if "already there (duplicates)" in line]
+    assert dups and dups[0].split("│")[-2].strip() == "2"

@@ -14,9 +14,17 @@ from hipcoach.storage.tables import ActivityRow, SourceFile
 from hipcoach.training.model import Activity
 
 # Two records are the same activity when they start within this many seconds of each other
-# and their durations (and distances, when both are known) agree within DUP_TOLERANCE.
+# and their durations (and distances, when both are known) agree within DUP_TOLERANCE, or
+# within the absolute slack below, whichever is larger. The slack is for short activities:
+# one 0.67 km ride lasts 113 s in its FIT file (the device's auto-pause trims it) and 126 s
+# as GPX/TCX, and measures 0.67 km by its sensor but 0.90 km summed from its GPS points.
+# The two must also overlap in time for at least half of the longer one, so a one-minute
+# walk and the short run that follows it are still two activities.
 DUP_START_S = 90.0
 DUP_TOLERANCE = 0.10
+DUP_ELAPSED_SLACK_S = 30.0
+DUP_DISTANCE_SLACK_M = 300.0
+DUP_MIN_OVERLAP = 0.5
 
 
 def _aware(dt: datetime) -> datetime:
@@ -46,8 +54,16 @@ class DuplicateIndex:
         lo = bisect.bisect_left(self._starts, t - DUP_START_S)
         hi = bisect.bisect_right(self._starts, t + DUP_START_S)
         for k in self._items[lo:hi]:
-            if _close(k.elapsed, a.elapsed_s) and (
-                k.distance is None or a.distance_m is None or _close(k.distance, a.distance_m)
+            overlap = min(k.start + k.elapsed, t + a.elapsed_s) - max(k.start, t)
+            same_distance = (
+                k.distance is None
+                or a.distance_m is None
+                or _close(k.distance, a.distance_m, DUP_DISTANCE_SLACK_M)
+            )
+            if (
+                overlap >= DUP_MIN_OVERLAP * max(k.elapsed, a.elapsed_s)
+                and _close(k.elapsed, a.elapsed_s, DUP_ELAPSED_SLACK_S)
+                and same_distance
             ):
                 return True
         return False
@@ -59,8 +75,8 @@ class DuplicateIndex:
         self._items.insert(i, _Known(t, a.elapsed_s, a.distance_m))
 
 
-def _close(x: float, y: float) -> bool:
-    return abs(x - y) <= DUP_TOLERANCE * max(abs(x), abs(y), 60.0)
+def _close(x: float, y: float, slack: float) -> bool:
+    return abs(x - y) <= max(DUP_TOLERANCE * max(abs(x), abs(y)), slack)
 
 
 class Repository:
