@@ -61,3 +61,19 @@ def test_one_ride_in_three_formats_is_one_activity_with_its_own_original(
     assert kept["original_copy"].endswith(suffix + ".gz")
     dups = [line for line in imported.output.splitlines() if "already there (duplicates)" in line]
     assert dups and dups[0].split("│")[-2].strip() == "2"
+
+
+def test_eval_failures_read_as_sentences(cli, tmp_path: Path) -> None:
+    import json
+
+    case = json.loads(
+        (Path(__file__).parent / "cases" / "conditions.jsonl").read_text().split("\n")[0]
+    )
+    case["id"] = "wrong-1"
+    case["expected"] = {"condition": "gtps", "urgency": "self_care"}
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(case) + "\n")
+    out = " ".join(cli("eval", str(cases)).output.split())
+    assert "case wrong-1: expected gtps (self care), got femoral_neck_stress_fracture" in out
+    assert "(urgent) — condition not in top 3; over-triaged" in out
+    assert "{" not in out and "[" not in out

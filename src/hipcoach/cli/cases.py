@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hipcoach.assess.answers import load_json, parse_answers
@@ -87,7 +89,22 @@ def print_report(report: Report, console: Console) -> None:
     for f in report.failures:
         style = "red" if "UNDER-TRIAGED" in f["problems"] else "yellow"
         console.print(
-            f"[{style}]{f['id']}[/]: {'; '.join(f['problems'])} — expected {f['expected']}, "
-            f"got top 3 {f['got']['top3']}, urgency {f['got']['urgency']}",
+            f"[{style}]case {escape(str(f['id']))}[/]: {failure_line(f)}",
             soft_wrap=True,
         )
+
+
+def failure_line(failure: dict[str, Any]) -> str:
+    """One failed case as a person reads it, e.g. ``expected gtps (soon), got itb_syndrome,
+    fai (urgent) — condition not in top 3``: what was wanted beside what came out."""
+    expected, got = failure["expected"], failure["got"]
+    wanted = expected.get("condition", "any condition")
+    if "urgency" in expected:
+        wanted += f" ({_level(expected['urgency'])})"
+    top = ", ".join(got["top3"]) or "no condition"
+    why = "; ".join(failure["problems"])
+    return escape(f"expected {wanted}, got {top} ({_level(got['urgency'])}) — {why}")
+
+
+def _level(level: str) -> str:
+    return level.replace("_", " ")
