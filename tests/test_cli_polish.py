@@ -77,3 +77,12 @@ def test_eval_failures_read_as_sentences(cli, tmp_path: Path) -> None:
     assert "case wrong-1: expected gtps (self care), got femoral_neck_stress_fracture" in out
     assert "(urgent) — condition not in top 3; over-triaged" in out
     assert "{" not in out and "[" not in out
+
+
+def test_plan_right_now_says_each_thing_once(cli) -> None:
+    examples = Path(__file__).parents[1] / "examples"
+    out = cli("plan", "--answers", str(examples / "groin-marathoner.yaml")).output
+    right_now = " ".join(out.split("Right now", 1)[1].split())
+    assert right_now.count("use crutches and keep weight off") == 1
+    assert right_now.count("jump on the painful leg") == 1
+    assert "Use crutches if walking hurts. Get a same-day appointment" not in right_now

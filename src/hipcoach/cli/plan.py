@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Console
@@ -11,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hipcoach.cli.render import BORDER, STYLE
+from hipcoach.plan.rules import Advice
 from hipcoach.plan.schedule import SessionItem
 from hipcoach.plan.treatment import TreatmentPlan
 from hipcoach.units import Units
@@ -44,6 +48,38 @@ def print_advice(console: Console, title: str, items: list[Any]) -> None:
     console.print()
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+SAME_ADVICE = 0.7
+"""Share of the shorter line's words (longer than 3 letters) found in the other line
+above which two lines say the same thing: rules written for different causes of the pain
+often give the same instruction in slightly different words."""
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 3}
+
+
+def said_once(items: Sequence[Advice], shown_above: str = "") -> list[Advice]:
+    """``items`` with each instruction once: a line equal to ``shown_above`` (already in the
+    panel) is left out, and of two near-identical lines the longer is kept, at the first
+    one's place, with the sources of both."""
+    kept: list[Advice] = []
+    for item in items:
+        if item.text.strip() == shown_above.strip():
+            continue
+        mine = _words(item.text)
+        for i, other in enumerate(kept):
+            theirs = _words(other.text)
+            if mine and theirs and len(mine & theirs) >= SAME_ADVICE * min(len(mine), len(theirs)):
+                longer = item if len(item.text) > len(other.text) else other
+                sources = tuple(dict.fromkeys((*other.source, *item.source)))
+                kept[i] = replace(longer, source=sources)
+                break
+        else:
+            kept.append(item)
+    return kept
+
+
 def render(plan: TreatmentPlan, console: Console) -> None:
     console.print(
         Panel(
@@ -55,7 +91,7 @@ def render(plan: TreatmentPlan, console: Console) -> None:
     if plan.no_programme is not None:
         console.print(Text(plan.no_programme.text, style="bold"))
         console.print()
-    print_advice(console, "Right now", list(plan.immediate))
+    print_advice(console, "Right now", said_once(plan.immediate, plan.urgency_action))
     print_advice(console, "Painkillers", [plan.painkillers] if plan.painkillers else [])
     print_advice(
         console, "When to see a physiotherapist", [plan.see_physio] if plan.see_physio else []
@@ -108,5 +144,3 @@ def render_running(plan: Any, units: Units, console: Console) -> None:
         )
     console.print(table)
     print_advice(console, "Notes", list(plan.notes))
-
-
