@@ -86,3 +86,10 @@ def test_plan_right_now_says_each_thing_once(cli) -> None:
     assert right_now.count("use crutches and keep weight off") == 1
     assert right_now.count("jump on the painful leg") == 1
     assert "Use crutches if walking hurts. Get a same-day appointment" not in right_now
+
+
+def test_a_race_beyond_the_ten_percent_rule_is_said_plainly(cli) -> None:
+    out = " ".join(cli("plan", "--goal", "half", "--weeks", "12", "--weekly", "20").output.split())
+    assert "21.1 km (race)" in out
+    assert "Race day is the one run allowed beyond the 10% rule" in out
+    assert "the race 21.1 km (+32%)" in out
