@@ -93,3 +93,15 @@ def test_a_race_beyond_the_ten_percent_rule_is_said_plainly(cli) -> None:
     assert "21.1 km (race)" in out
     assert "Race day is the one run allowed beyond the 10% rule" in out
     assert "the race 21.1 km (+32%)" in out
+
+
+def test_ical_at_and_all_day(cli, tmp_path: Path) -> None:
+    examples = Path(__file__).parents[1] / "examples"
+    assert cli("plan", "--answers", str(examples / "lateral-hip.json")).exit_code == 0
+    timed, whole = tmp_path / "at.ics", tmp_path / "all.ics"
+    assert cli("export", "ical", str(timed), "--at", "07:30").exit_code == 0
+    assert "T073000" in timed.read_text()
+    assert cli("export", "ical", str(whole), "--all-day").exit_code == 0
+    assert "DTSTART;VALUE=DATE:" in whole.read_text()
+    bad = cli("export", "ical", str(timed), "--at", "7h")
+    assert bad.exit_code != 0 and "--at '7h' is not a time of day; use HH:MM" in bad.output

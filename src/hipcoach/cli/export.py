@@ -34,11 +34,11 @@ def _write(path: Path, data: bytes) -> None:
         raise InputError(f"cannot write {path} ({exc.strerror or exc})") from None
 
 
-def _time_of_day(text: str) -> time:
+def _time_of_day(text: str, option: str = "--remind") -> time:
     try:
         return time.fromisoformat(text.strip())
     except ValueError:
-        raise InputError(f"--remind {shorten(text)} is not a time of day; use HH:MM") from None
+        raise InputError(f"{option} {shorten(text)} is not a time of day; use HH:MM") from None
 
 
 def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
@@ -61,19 +61,42 @@ def register(app: typer.Typer, plan: PlanSource | None = None) -> None:
         plan_file: PlanFileOption = None,
         remind: Annotated[
             str | None,
-            typer.Option("--remind", metavar="HH:MM", help="Add a reminder at this time of day."),
+            typer.Option(
+                "--remind",
+                metavar="HH:MM",
+                help="The reminder at this time of day (default: 15 minutes before each session).",
+            ),
         ] = None,
+        start_at: Annotated[
+            str | None,
+            typer.Option(
+                "--at",
+                metavar="HH:MM",
+                help="When each session starts, in your time zone (default: 18:00).",
+            ),
+        ] = None,
+        all_day: Annotated[
+            bool,
+            typer.Option(
+                "--all-day",
+                help="All-day events instead of timed ones (reminders only with --remind).",
+            ),
+        ] = False,
         units: UnitsOption = None,
     ) -> None:
         """The plan as an iCalendar file; importing it again updates the same events."""
-        from hipcoach.exports.calendar import to_ical
+        from hipcoach.exports.calendar import DEFAULT_AT, to_ical
         from hipcoach.services import preferred_units as preferred
 
-        at = _time_of_day(remind) if remind is not None else None
+        if all_day and start_at is not None:
+            raise InputError("--at and --all-day exclude each other: choose a time or all-day")
+        reminder = _time_of_day(remind, "--remind") if remind is not None else None
+        at = _time_of_day(start_at, "--at") if start_at is not None else DEFAULT_AT
         days = load_plan(plan_file, plan)
         if not days:
             raise InputError(NO_PLAN)
-        _write(out, to_ical(days, units=preferred(units), remind_at=at))
+        ics = to_ical(days, units=preferred(units), at=at, all_day=all_day, remind_at=reminder)
+        _write(out, ics)
         first, last = min(d.day for d in days), max(d.day for d in days)
         console.print(
             f"Wrote {len(days)} day{'s' if len(days) != 1 else ''} ({first.isoformat()} to "
