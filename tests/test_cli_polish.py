@@ -105,3 +105,22 @@ def test_ical_at_and_all_day(cli, tmp_path: Path) -> None:
     assert "DTSTART;VALUE=DATE:" in whole.read_text()
     bad = cli("export", "ical", str(timed), "--at", "7h")
     assert bad.exit_code != 0 and "--at '7h' is not a time of day; use HH:MM" in bad.output
+
+
+def test_diary_form_says_what_it_did_to_the_programme(home_dir) -> None:
+    from fastapi.testclient import TestClient
+
+    from hipcoach.diary import programme_move
+    from hipcoach.web.api import create_app
+
+    client = TestClient(create_app(allowed_hosts=["testserver"]))
+    form = {"pain": "2", "where": "outer_hip", "when": "rest", "date": "2025-02-21"}
+    r = client.post("/training/diary", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    page = " ".join(client.get(r.headers["location"]).text.split())
+    assert "Recorded pain 2/10 on 2025-02-21." in page
+    import html
+
+    assert html.escape(programme_move(None, "rest")) in page
+    forged = client.get(r.headers["location"] + "&moved=launch_rockets").text
+    assert "launch" not in forged.split("Recorded pain", 1)[1][:400]

@@ -93,14 +93,21 @@ def training(
     request: Request,
     weeks: int = Query(DEFAULT_WEEKS, ge=1, le=MAX_WEEKS),
     recorded: int | None = None,
+    moved: str | None = Query(None, max_length=20),
 ) -> HTMLResponse:
     message = None
     if recorded is not None:
+        from hipcoach.diary import PROGRAMME_MOVES, programme_move
         from hipcoach.overview import pain_entries
 
         entry = next((e for e in pain_entries() if e.id == recorded), None)
         if entry is not None:
-            message = f"Recorded pain {entry.pain}/10 on {entry.day.isoformat()}."
+            # Only a known move is shown: the address can be edited by anyone.
+            decision = moved if moved in PROGRAMME_MOVES else None
+            message = (
+                f"Recorded pain {entry.pain}/10 on {entry.day.isoformat()}. "
+                + programme_move(decision, entry.when)
+            )
     return _page(request, weeks=weeks, diary_message=message)
 
 
@@ -111,7 +118,7 @@ async def diary_form(request: Request) -> Response:
     form = await request.form()
     values = {k: str(form.get(k) or "") for k in ("pain", "where", "when", "note", "date")}
     try:
-        entry, _ = await anyio.to_thread.run_sync(
+        entry, decision = await anyio.to_thread.run_sync(
             lambda: record_pain(
                 pain=values["pain"] or None,
                 where=values["where"] or None,
@@ -124,6 +131,8 @@ async def diary_form(request: Request) -> Response:
     except InputError as exc:
         return _page(request, 422, diary_error=_sentence(str(exc)), form=values)
     url = f"/training?recorded={entry.id}"
+    if decision:
+        url += f"&moved={decision.partition(':')[0]}"
     return RedirectResponse(url + "#diary", status_code=303)
 
 
