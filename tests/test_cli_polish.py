@@ -124,3 +124,14 @@ def test_diary_form_says_what_it_did_to_the_programme(home_dir) -> None:
     assert html.escape(programme_move(None, "rest")) in page
     forged = client.get(r.headers["location"] + "&moved=launch_rockets").text
     assert "launch" not in forged.split("Recorded pain", 1)[1][:400]
+
+
+def test_activities_csv_is_rounded_as_a_person_reads_it(cli) -> None:
+    import csv
+    import io
+
+    cli("import", str(DATA / "fit" / "2020-06-01-16-52-40.fit"))
+    row = next(csv.DictReader(io.StringIO(cli("activities", "--csv").output)))
+    assert row["distance_km"] == "0.67"
+    assert (row["moving_time_s"], row["elapsed_time_s"]) == ("94", "113")
+    assert (row["avg_hr"], row["max_hr"], row["avg_cadence_spm"]) == ("150", "156", "87")

@@ -120,6 +120,23 @@ COLUMNS = (
 )  # fmt: skip
 
 
+# CSV is opened in spreadsheets and read by people: values rounded as a watch shows them
+# (the JSON export keeps full precision for other tools).
+CSV_DIGITS = {
+    "distance_km": 2, "moving_time_s": 0, "elapsed_time_s": 0, "avg_hr": 0, "max_hr": 0,
+    "avg_cadence_spm": 0, "ascent_m": 0,
+}  # fmt: skip
+
+
+def _as_read(record: dict[str, Any]) -> dict[str, Any]:
+    out = dict(record)
+    for key, digits in CSV_DIGITS.items():
+        value = out.get(key)
+        if isinstance(value, float):
+            out[key] = round(value, digits) if digits else round(value)
+    return out
+
+
 def list_activities(
     console: Console,
     *,
@@ -145,7 +162,7 @@ def list_activities(
         writer = csv.DictWriter(buf, fieldnames=fields)
         writer.writeheader()
         for a in rows:
-            writer.writerow(rec(a))
+            writer.writerow(_as_read(rec(a)))
         print(buf.getvalue(), end="")
         return
     if not rows:
