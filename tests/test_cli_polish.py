@@ -135,3 +135,12 @@ def test_activities_csv_is_rounded_as_a_person_reads_it(cli) -> None:
     assert row["distance_km"] == "0.67"
     assert (row["moving_time_s"], row["elapsed_time_s"]) == ("94", "113")
     assert (row["avg_hr"], row["max_hr"], row["avg_cadence_spm"]) == ("150", "156", "87")
+
+
+def test_plan_reasons_name_conditions_not_ids(cli) -> None:
+    examples = Path(__file__).parents[1] / "examples"
+    out = " ".join(
+        cli("plan", "--answers", str(examples / "lateral-hip.json"), "--json").output.split()
+    )
+    assert "not for Gluteal tendinopathy / trochanteric bursitis" in out
+    assert "not for gtps" not in out

@@ -228,7 +228,7 @@ def test_cross_training_respects_contraindications(kb: KnowledgeBase) -> None:
 def test_exclusion_reason_puts_contraindications_first() -> None:
     stretch = next(e for e in LIBRARY.exercises if e.id == "iliotibial_band_stretch")
     why = exclusion_reason(stretch, ["itb_syndrome"], ["itb_syndrome", "gtps"], RULES)
-    assert why is not None and why.startswith("not for gtps")
+    assert why is not None and why.startswith("not for Gluteal tendinopathy")
     assert exclusion_reason(stretch, ["itb_syndrome"], ["itb_syndrome"], RULES) is None
 
 

@@ -153,11 +153,23 @@ def exercise_refusal(
     """Why ``ex`` may never be given while ``guarded`` causes are possible (None: it may)."""
     guarded = set(guarded)
     if hit := sorted(guarded & set(ex.never_for)):
-        return f"not for {', '.join(hit)}: {ex.never_for_reason}"
+        return f"not for {', '.join(_named(c) for c in hit)}: {ex.never_for_reason}"
     bone = sorted(set(bone_stress))
     if ex.loads_bone and bone:
-        return f"impact or heavy weight-bearing while a stress fracture is possible ({bone[0]})"
+        return (
+            "impact or heavy weight-bearing while a stress fracture is possible "
+            f"({_named(bone[0])})"
+        )
     return None
+
+
+def _named(condition: str) -> str:
+    """A condition as people read it (the knowledge base's short name), never its raw id:
+    this text is shown on the plan beside the exercise it keeps out."""
+    from hipcoach.kb.load import load
+
+    found = load().condition_by_id.get(condition)
+    return found.short_name if found is not None else condition.replace("_", " ")
 
 
 def likely_conditions(assessment: Assessment, rules: RehabRules) -> tuple[str, ...]:
