@@ -144,3 +144,15 @@ def test_plan_reasons_name_conditions_not_ids(cli) -> None:
     )
     assert "not for Gluteal tendinopathy / trochanteric bursitis" in out
     assert "not for gtps" not in out
+
+
+def test_build_up_refusal_in_the_runners_units_and_source(cli) -> None:
+    out = cli("plan", "--goal", "half", "--weeks", "3", "--weekly", "10", "--units", "mi")
+    text = " ".join(out.output.split())
+    assert out.exit_code != 0
+    assert "13.1 mi in 3 weeks from 10.0 mi a week (as you gave it) is too fast" in text
+    assert "21.0975" not in text
+    cli("import", str(DATA / "tcx" / "2020-12-02T06_08_29-300_Running.tcx.gz"))
+    text = " ".join(cli("plan", "--goal", "marathon", "--weeks", "3").output.split())
+    assert "42.2 km in 3 weeks from" in text
+    assert "complete weeks of running) is too fast" in text

@@ -554,6 +554,7 @@ def running_plan(
         start=today,
         library=load_library(),
         policy=policy,
+        units=units,
     )
     shoes, _ = shoe_advice(history, rules)
     form = form_advice(recent_cadence(history, rules) if history else None, rules)

@@ -39,6 +39,7 @@ from hipcoach.plan.rules import Advice, GoalRow, RehabRules
 from hipcoach.plan.safety import UNRESTRICTED, SafetyPolicy
 from hipcoach.plan.schedule import DayKind, PlannedDay, SessionItem
 from hipcoach.training.load import LoadHistory
+from hipcoach.units import Units, distance
 
 WeekChange = Literal["volume", "intensity", "lighter", "hold"]
 """What changed from the last normal week: distance, intensity, a lighter week, or nothing."""
@@ -126,7 +127,9 @@ def baseline(
     if history is None and current_weekly_m is None:
         raise InputError("give a training history or your current weekly distance")
     if current_weekly_m is not None and not 0 <= current_weekly_m < 1e6:
-        raise InputError(f"current weekly distance must be 0–1000 km, not {current_weekly_m}")
+        raise InputError(
+            f"current weekly distance must be 0–1000 km, not {distance(current_weekly_m, 'km', 0)}"
+        )
     weekly, long_run, since = current_weekly_m or 0.0, 0.0, 0
     if history is not None:
         full = [w for w in history.weeks if w.complete]
@@ -328,6 +331,7 @@ def build_running_plan(
     start: date,
     library: Library | None = None,
     policy: SafetyPolicy = UNRESTRICTED,
+    units: Units = "km",
 ) -> RunningPlan:
     """A ``weeks``-week plan ending with the race, from the runner's current volume.
 
@@ -353,16 +357,20 @@ def build_running_plan(
     base = baseline(history, current_weekly_m, rules)
     need = weeks_needed(goal_distance_m, base, rules)
     if need is None or need > weeks:
-        km = goal_distance_m / 1000
-        have = f"from {base.weekly_m / 1000:.1f} km a week"
+        goal = distance(goal_distance_m, units)
+        if current_weekly_m is None and history is not None:
+            where = f"the mean of your last {p.baseline_weeks.value} complete weeks of running"
+        else:
+            where = "as you gave it"
+        have = f"from {distance(base.weekly_m, units)} a week ({where})"
         caps = (
             f"at most {p.weekly_increase.max:.0%} more a week, a lighter week every "
             f"{p.lighter_every_weeks.value} weeks"
         )
         if need is None:
-            why = f"{km:g} km {have} would take more than {p.max_plan_weeks.value} weeks"
+            why = f"{goal} {have} would take more than {p.max_plan_weeks.value} weeks"
         else:
-            why = f"{km:g} km in {weeks} weeks {have} is too fast: it would take {need} weeks"
+            why = f"{goal} in {weeks} weeks {have} is too fast: it would take {need} weeks"
         why += f" ({caps})"
         raise GoalUnreachable(why, need)
     rate = gentlest_rate(goal_distance_m, weeks, base, rules)
