@@ -349,9 +349,9 @@ def build_running_plan(
         raise InputError(f"a plan is 1 to {p.max_plan_weeks.value} weeks long, not {weeks}")
     row = p.goal_row(goal_distance_m)
     if row is None:
-        longest = p.goals[-1].up_to_m / 1000
+        longest = distance(p.goals[-1].up_to_m, units)
         raise GoalUnreachable(
-            f"goals beyond {longest:g} km are not planned here; ultra distances need a coach",
+            f"goals beyond {longest} are not planned here; ultra distances need a coach",
             None,
         )
     base = baseline(history, current_weekly_m, rules)
