@@ -304,3 +304,27 @@ def test_a_web_import_whose_process_dies_fails_its_job_and_frees_the_next(
     assert _gone(_import_processes) == set()  # its reader died with it
     again = _finished(jobs, jobs.start([DATA / "gpx" / "korita-zbevnica.gpx"], ["K"], folder=home))
     assert again.state == "done", again.error
+
+
+def test_every_file_is_counted_once_by_its_outcome(tmp_path: Path) -> None:
+    """imported + duplicates + skipped + not activities = files, whatever happened to each:
+    a new file, the same bytes again, the same run re-encoded under another name, a broken
+    file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    run = (DATA / "gpx" / "activity_5039744860.gpx").read_bytes()
+    (folder / "a.gpx").write_bytes(run)
+    (folder / "b.gpx").write_bytes(run)  # the same file again
+    (folder / "c.gpx").write_bytes(run.replace(b"<trk>", b"<trk><name>Renamed</name>", 1))
+    (folder / "d.gpx").write_bytes(b"<gpx><trk><trkseg><trkpt")  # broken
+    home = tmp_path / "home"
+    home.mkdir()
+    report = _importer(home, workers=1).run([folder])
+    assert report.files == 4
+    assert report.imported_files == 1
+    assert report.duplicate_files == 2
+    assert len(report.skipped) == 1
+    assert (
+        report.imported_files + report.duplicate_files + len(report.skipped)
+        + report.not_activities
+    ) == report.files  # fmt: skip

@@ -587,9 +587,18 @@ class Importer:
         dups = self.repo.duplicate_index()
 
         def done(o: Outcome) -> None:
+            # Each file is counted once, by its outcome, so the summary's rows always add
+            # up to the files looked at (a manual entry and a file whose activities came in
+            # from another file included).
             report.files += 1
             if o.status == "skipped":
                 report.skipped.append(o)
+            elif o.status == "imported":
+                report.imported_files += 1
+            elif o.status == "duplicate":
+                report.duplicate_files += 1
+            else:
+                report.not_activities += 1
             if progress:
                 progress(o, report.imported_activities)
 
@@ -623,7 +632,6 @@ class Importer:
     ) -> _Task | None:
         """What to do with one walked item: report it at once, or a task for a worker."""
         if item.not_activity:
-            report.not_activities += 1
             done(Outcome(item.name, "ignored", item.error or "not an activity"))
             return None
         if item.error is None and item.data is None and item.metadata is not None:
@@ -634,7 +642,6 @@ class Importer:
             return None
         sha = hashlib.sha256(item.data).hexdigest()
         if sha in known:
-            report.duplicate_files += 1
             done(Outcome(item.name, "duplicate", "already imported (same file)"))
             return None
         known.add(sha)
@@ -751,7 +758,6 @@ class Importer:
             raise
         for act in keep:
             dups.add(act)
-        report.imported_files += 1
         report.imported_activities += len(keep)
         done(Outcome(task.name, "imported", "; ".join(reasons), len(keep)))
 

@@ -89,19 +89,18 @@ def test_the_import_summary_adds_up_and_names_the_duplicates(client):
 
 def test_a_file_whose_activity_came_from_another_file_is_counted(client):
     """The same run in two different files (another name inside): two files, one activity.
-    The import's own file counts leave the second file out (it is neither an imported nor a
-    duplicate file); the page gives it a row so the total holds."""
+    The second file is a duplicate file (its activity was already there), so the rows hold."""
     run = _gpx(datetime(2025, 3, 4, 7, tzinfo=UTC), 6.0)
     first = _upload_and_import(client, "run.gpx", run)
     assert first["summary"]["imported_activities"] == 1
     renamed = run.replace(b"<name>Run</name>", b"<name>Morning run</name>")
     second = _upload_and_import(client, "run-copy.gpx", renamed)
-    assert second["summary"]["duplicate_files"] == 0
+    assert second["summary"]["duplicate_files"] == 1
+    assert second["summary"]["imported_files"] == 0
     page = client.get(f"/training/imports/{second['id']}").text
     rows, files = _summary_rows(page)
     assert files == 1 and sum(rows) == 1
-    assert "activities already imported from another file" in page
-    assert "Nothing new: 1 activity was already there" in _text(page)
+    assert "Nothing new: 1 file was already imported and 1 activity was already there" in _text(page)
 
 
 def test_chart_scripts_are_gzipped_and_cached(client):

@@ -72,16 +72,6 @@ def print_report(report: ImportReport, console: Console) -> None:
     table.add_row(
         "already there (duplicates)", str(report.duplicate_files), str(report.duplicate_activities)
     )
-    # Files none of the report's counts covers (manual entries without a file, files whose
-    # activities came from another file) get their own row, so the rows add up to the files.
-    other = max(
-        report.files - report.imported_files - report.duplicate_files - len(report.skipped)
-        - report.not_activities,
-        0,
-    )  # fmt: skip
-    if other:
-        label = "manual entries, or activities already there from another file"
-        table.add_row(label, str(other), "")
     table.add_row("skipped", str(len(report.skipped)), "")
     if report.not_activities:
         table.add_row(
