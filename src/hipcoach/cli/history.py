@@ -101,7 +101,8 @@ def print_report(report: ImportReport, console: Console) -> None:
             else "everything here was already imported"
         )
         console.print(f"[green]Nothing new: {what}.[/]")
-    console.print(f"[dim]{report.files} files in {report.seconds:.1f} s[/]")
+    noun = "file" if report.files == 1 else "files"
+    console.print(f"[dim]{report.files} {noun} in {report.seconds:.1f} s[/]")
 
 
 COLUMNS = (
