@@ -86,7 +86,7 @@ def overview(weeks: int, units: Units, day: date | None = None) -> Overview | No
     mondays = [w.monday for w in shown]
     pain = _pain_weeks(mondays)
     built = {
-        "volume": charts.weekly_volume(shown, units),
+        "volume": charts.weekly_volume(shown, units, ended=history.today < local_today()),
         "load": charts.load_and_pain(shown, pain, mondays),
         "fitness": charts.fitness_fatigue(
             history,

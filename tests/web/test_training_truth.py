@@ -42,6 +42,9 @@ def test_a_history_that_ended_is_shown_as_of_its_last_day_not_today(client):
     _seed_ended_history()
     words = _text(client.get("/training").text)
     assert "weeks up to 03 May 2024" in words
+    # Its last week (to Friday 3 May) is partial: cut short, not "in progress".
+    assert "week cut short by the end of the history" in words
+    assert "week in progress" not in words
     flags = client.get("/api/load").json()["flags"]
     assert flags, "the long run at the end is flagged"
     for f in flags:

@@ -138,14 +138,16 @@ def _week_axis(mondays: Sequence[date]) -> dict[str, Any]:
     }
 
 
-def weekly_volume(weeks: Sequence[WeekSummary], units: Units) -> Chart:
+def weekly_volume(weeks: Sequence[WeekSummary], units: Units, *, ended: bool = False) -> Chart:
     """Running distance per ISO week, lighter weeks in another colour, the week in
-    progress marked: the picture behind the ramp and lighter-week flags."""
+    progress marked: the picture behind the ramp and lighter-week flags. ``ended``: the
+    history stopped in the past, so its last, partial week is cut short, not in progress."""
     unit = "mi" if units == "mi" else "km"
     per = _per(units)
+    partial = "week cut short by the end of the history" if ended else "week in progress"
     values: list[Row] = []
     for w in weeks:
-        kind = "week in progress" if not w.complete else "lighter week" if w.lighter else "week"
+        kind = partial if not w.complete else "lighter week" if w.lighter else "week"
         values.append(
             {
                 "monday": w.monday.isoformat(),
@@ -179,7 +181,7 @@ def weekly_volume(weeks: Sequence[WeekSummary], units: Units) -> Chart:
                     "type": "nominal",
                     "title": None,
                     "scale": {
-                        "domain": ["week", "lighter week", "week in progress"],
+                        "domain": ["week", "lighter week", partial],
                         "range": [RUN_COLOUR, LIGHTER_COLOUR, OTHER_COLOUR],
                     },
                 },
