@@ -13,6 +13,7 @@ import pytest
 
 from hipcoach.diary import SessionLog
 from hipcoach.plan.library_load import load_library
+from hipcoach.plan.rules import load_rules
 from hipcoach.plan.schedule import PlannedDay, SessionItem
 from hipcoach.sessions.framing import frame, frame_days
 from hipcoach.sessions.player import Player, Screen, estimate_seconds, pain_advice
@@ -124,6 +125,17 @@ def test_the_cli_logs_the_clock_time_of_the_session(cli, home_dir, tmp_path, mon
 def test_no_advice_says_the_pain_settled_before_the_next_morning_is_rated(pain):
     text = pain_advice(pain).lower()
     assert "settled" not in text and "settle " not in text
+
+
+def test_the_advice_after_a_session_uses_the_pain_limits_the_programme_moves_by():
+    """A rating at the knowledge base's safe limit is "fine" (the progression counts it as a
+    session that may move the programme on), one above the acceptable limit "too much"."""
+    pm = load_rules().pain_monitoring
+    safe, acceptable = round(pm.safe_max.value), round(pm.acceptable_max.value)
+    assert pain_advice(safe).startswith(f"Pain 0–{safe}/10: fine")
+    assert "acceptable" in pain_advice(safe + 1)
+    assert "acceptable" in pain_advice(acceptable)
+    assert "too much" in pain_advice(acceptable + 1)
 
 
 # --- rests come from the dosage -----------------------------------------------------------------

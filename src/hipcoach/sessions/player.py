@@ -105,20 +105,25 @@ def estimate_seconds(items: Sequence[SessionItem], rep_s: float = 4.0) -> float:
 
 
 def pain_advice(pain: int) -> str:
-    """The pain-monitoring model's reading of a rating during exercise [R42]."""
-    if pain <= 2:
+    """The pain-monitoring model's reading of a rating during exercise [R41, R42], with the
+    thresholds of ``rehab_rules.yaml`` (the ones the progression itself uses)."""
+    from hipcoach.plan.rules import load_rules
+
+    pm = load_rules().pain_monitoring
+    safe, acceptable = round(pm.safe_max.value), round(pm.acceptable_max.value)
+    if pain <= safe:
         return (
-            "Pain 0–2/10: fine. Rate your hip tomorrow morning: if it is no worse, the "
+            f"Pain 0–{safe}/10: fine. Rate your hip tomorrow morning: if it is no worse, the "
             "programme can move on."
         )
-    if pain <= 5:
+    if pain <= acceptable:
         return (
-            "Pain 3–5/10: acceptable for a healing muscle or tendon. Rate your hip tomorrow "
-            "morning: that rating shows whether the session was too much."
+            f"Pain {safe + 1}–{acceptable}/10: acceptable for a healing muscle or tendon. Rate "
+            "your hip tomorrow morning: that rating shows whether the session was too much."
         )
     return (
-        "Pain above 5/10: too much. Ease off next time (fewer sets, an easier variant); if it "
-        "keeps getting worse, see a physio or doctor."
+        f"Pain above {acceptable}/10: too much. Ease off next time (fewer sets, an easier "
+        "variant); if it keeps getting worse, see a physio or doctor."
     )
 
 
