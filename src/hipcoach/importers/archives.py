@@ -227,14 +227,10 @@ def _extra_ok(extra: bytes, head: bytes) -> bool:
     return True
 
 
-class Patched(io.RawIOBase):
-    """A seekable view of ``base`` with a few bytes replaced (``Directory.patches``)."""
+class _View(io.RawIOBase):
+    """A read-only, seekable view over another stream; subclasses say what it shows."""
 
-    def __init__(self, base: IO[bytes], patches: dict[int, bytes]) -> None:
-        super().__init__()
-        self._base = base
-        self._patches = sorted(patches.items())
-        self._pos = base.tell()
+    _pos: int
 
     def readable(self) -> bool:
         return True
@@ -244,6 +240,16 @@ class Patched(io.RawIOBase):
 
     def tell(self) -> int:
         return self._pos
+
+
+class Patched(_View):
+    """A seekable view of ``base`` with a few bytes replaced (``Directory.patches``)."""
+
+    def __init__(self, base: IO[bytes], patches: dict[int, bytes]) -> None:
+        super().__init__()
+        self._base = base
+        self._patches = sorted(patches.items())
+        self._pos = base.tell()
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if whence == io.SEEK_CUR:
@@ -266,7 +272,7 @@ class Patched(io.RawIOBase):
         return n
 
 
-class Window(io.RawIOBase):
+class Window(_View):
     """A read-only, seekable view of ``length`` bytes of ``base`` starting at ``start``."""
 
     def __init__(self, base: IO[bytes], start: int, length: int) -> None:
@@ -275,15 +281,6 @@ class Window(io.RawIOBase):
         self._start = start
         self._length = length
         self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         origin = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._length}[whence]
