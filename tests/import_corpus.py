@@ -1,4 +1,5 @@
-"""Real activity files made into many distinct ones, for the import robustness tests.
+"""Real activity files made into many distinct ones, for the import robustness tests (and
+the one /proc reading both of them need).
 
 Everything here starts from real GPX files in ``tests/data/gpx`` (origins and licences in
 its README) and only moves their timestamps or repeats their track points, so the readers
@@ -55,3 +56,11 @@ def slow_gpx(path: Path, points: int = 300_000) -> Path:
     parts.append("</trkseg>" + tail)
     path.write_text("".join(parts), encoding="utf-8")
     return path
+
+
+def process_state(pid: int) -> str:
+    """A process's state letter from /proc ("R" running, "Z" zombie…), or "gone"."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

@@ -24,7 +24,7 @@ from hipcoach.importers.sources import estimate_items
 from hipcoach.importing import FILE_SECONDS, Importer, Outcome, budget_from_env
 from hipcoach.storage.db import open_engine
 from hipcoach.storage.repository import Repository
-from import_corpus import runs, slow_gpx
+from import_corpus import process_state, runs, slow_gpx
 
 DATA = Path(__file__).parent / "data"
 
@@ -66,13 +66,6 @@ def _children() -> set[int]:
     return out
 
 
-def _state(pid: int) -> str:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
-
-
 def test_a_file_over_the_time_budget_is_skipped_and_the_rest_imported(
     tmp_path: Path, slow: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,7 +102,7 @@ def test_a_reader_that_dies_costs_its_file_only(tmp_path: Path, slow: Path) -> N
         deadline = time.monotonic() + 60
         while not killed and time.monotonic() < deadline:
             for pid in _children():
-                if _state(pid) == "R":
+                if process_state(pid) == "R":
                     running_since.setdefault(pid, time.monotonic())
                     if time.monotonic() - running_since[pid] > 0.5:
                         os.kill(pid, signal.SIGKILL)

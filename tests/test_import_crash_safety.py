@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from import_corpus import runs, slow_gpx
+from import_corpus import process_state, runs, slow_gpx
 
 RUNS = 300
 HIPCOACH = [sys.executable, "-m", "hipcoach"]
@@ -59,13 +59,6 @@ def _group(pgid: int) -> list[int]:
     return out
 
 
-def _state(pid: int) -> str:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
-
-
 def _stored(home: Path) -> int:
     """Activities committed so far, read the way any other reader would; 0 before the table."""
     try:
@@ -88,7 +81,7 @@ def _kill_and_check_no_reader_survives(proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 5
     while _group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    left = {pid: _state(pid) for pid in _group(proc.pid)}
+    left = {pid: process_state(pid) for pid in _group(proc.pid)}
     assert not left, f"processes of the killed import still running: {left}"
 
 
@@ -227,7 +220,7 @@ def test_readers_die_with_a_killed_import_even_in_the_middle_of_a_file(
         """A process of the import other than itself has been running for a while."""
         assert proc.poll() is None, "the import ended before a reader was seen at work"
         for pid in _group(proc.pid):
-            if pid != proc.pid and _state(pid) == "R":
+            if pid != proc.pid and process_state(pid) == "R":
                 busy_since.setdefault(pid, time.monotonic())
                 if time.monotonic() - busy_since[pid] > 0.5:
                     return True
