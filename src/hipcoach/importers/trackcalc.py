@@ -30,12 +30,16 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from hipcoach.training.model import RUNNING_SPORTS, Activity, FloatArray, Lap, Samples
+from hipcoach.training.model import (
+    MOVING_SPEED_MPS,
+    RUNNING_SPORTS,
+    Activity,
+    FloatArray,
+    Lap,
+    Samples,
+)
 
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG); haversine error < 0.5 %
-# 1.8 km/h: below a slow walk, above the drift of a still watch. From the device's
-# distance of the Strava sample run it gives Strava's own moving time (1411 s) exactly.
-MOVING_SPEED_MPS = 0.5
 # 3 m: closest to the devices' own totals on 8 Garmin FIT files (record altitudes vs
 # session total_ascent); 1 m doubles them on noisy tracks, 5 m loses a third.
 ASCENT_HYSTERESIS_M = 3.0

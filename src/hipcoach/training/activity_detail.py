@@ -18,10 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hipcoach.training.model import FloatArray, Samples
+from hipcoach.training.model import MOVING_SPEED_MPS, FloatArray, Samples
 from hipcoach.units import METRES_PER_MILE, Units
 
-MOVING_SPEED_MPS = 0.5  # as hipcoach.importers.trackcalc counts moving time
 EARTH_RADIUS_M = 6_371_008.8
 MAX_BINS = 200  # points per chart line: more than a phone can show, few enough to send
 MIN_BIN_M = 10.0
