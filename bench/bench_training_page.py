@@ -39,7 +39,7 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 CHARTS = 3
-DRAWN = f"() => document.querySelectorAll('.chart-canvas svg').length >= {CHARTS}"
+DRAWN = f"() => document.querySelectorAll('.chart-plot svg').length >= 2 * {CHARTS}"
 
 
 def seed(folder: Path, n: int) -> int:

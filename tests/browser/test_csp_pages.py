@@ -62,17 +62,16 @@ def test_every_main_page_runs_under_the_csp_with_hostile_names(desktop: Page, tm
     _no_injection(desktop, dialogs)
 
     desktop.goto("/training")
-    expect(desktop.locator("#chart-volume .chart-canvas svg")).to_be_visible()
-    for name in ("load", "fitness"):
-        expect(desktop.locator(f"#chart-{name} .chart-canvas svg")).to_be_visible()
+    for name in ("volume", "load", "fitness"):
+        expect(desktop.locator(f"#chart-{name} .chart-plot svg:visible")).to_be_visible()
     table = desktop.locator("table.activities").inner_text()
     for p in PAYLOADS:
         assert p in table, f"{p!r} is shown as text"
-    # The tooltip: styled by vega.css (no injected <style>), its text escaped.
-    desktop.locator("#chart-volume .chart-canvas svg .mark-rect path").first.hover()
-    tooltip = desktop.locator("#vg-tooltip-element")
-    expect(tooltip).to_be_visible()
-    assert tooltip.evaluate("el => getComputedStyle(el).position") == "fixed"
+    # Hovering a week highlights it (CSS only) and its numbers are the SVG <title>.
+    week = desktop.locator("#chart-volume .chart-plot svg:visible rect.hit").last
+    week.hover()
+    assert week.evaluate("el => getComputedStyle(el).fill") != "rgba(0, 0, 0, 0)"
+    assert week.locator("title").text_content().startswith("Week of ")
     assert desktop.locator("style").count() == 0, "no <style> element was added"
     _no_injection(desktop, dialogs)
 

@@ -1,7 +1,8 @@
 """The training page's charts as a runner used to Strava or Garmin Connect reads them, in a
 real browser at desktop and phone sizes: every multi-series chart has a legend, no axis
-title is cut off, long time axes carry the year, TRIMP is explained beside its chart, and
-an import started on the page brings its numbers up to date without leaving it."""
+title or label is cut off or unreadably small, long time axes carry the year, hovering a
+week names its numbers, TRIMP is explained beside its chart, and an import started on the
+page brings its numbers up to date without leaving it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from hipcoach.overview import record_pain
 from hipcoach.storage.db import open_engine
 from hipcoach.storage.repository import Repository
 from hipcoach.training.model import Activity
@@ -49,29 +51,41 @@ def _seed(weeks: int = 40, per_week: int = 2) -> int:
     return n
 
 
+def _rate_pain(weeks_ago: tuple[int, ...] = (1, 2, 4)) -> None:
+    today = datetime.now(UTC).date()
+    for w in weeks_ago:
+        day = (today - timedelta(days=7 * w)).isoformat()
+        record_pain(pain=3 + w % 3, where="outer_hip", when="after", note=None, day=day, on=today)
+
+
+# The chart is drawn twice, in a narrow and a wide box; the page shows the one that fits.
+SHOWN = """(name) => [...document.querySelectorAll(`#chart-${name} .chart-plot svg`)]
+             .find((s) => s.getBoundingClientRect().width > 0)"""
+
+
 def _drawn(page: Page) -> None:
     for name in CHARTS:
-        expect(page.locator(f"#chart-{name} .chart-canvas svg")).to_be_visible()
+        expect(page.locator(f"#chart-{name} .chart-plot svg:visible")).to_have_count(1)
 
 
 def _outside(page: Page, name: str, selector: str) -> list[str]:
     """Texts matching ``selector`` in a chart whose box pokes out of the chart's SVG box."""
     result: list[str] = page.evaluate(
-        """([name, selector]) => {
-             const svg = document.querySelector(`#chart-${name} .chart-canvas svg`);
+        f"""([name, selector]) => {{
+             const svg = ({SHOWN})(name);
              const box = svg.getBoundingClientRect();
              const out = [];
-             svg.querySelectorAll(selector).forEach((t) => {
+             svg.querySelectorAll(selector).forEach((t) => {{
                const r = t.getBoundingClientRect();
                if (!t.textContent.trim() || r.width === 0) return;
                if (r.left < box.left - 0.5 || r.right > box.right + 0.5 ||
-                   r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {
-                 out.push(`${t.textContent} [${Math.round(r.left)}..${Math.round(r.right)}` +
-                          ` in ${Math.round(box.left)}..${Math.round(box.right)}]`);
-               }
-             });
+                   r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) {{
+                 out.push(`${{t.textContent}} [${{Math.round(r.left)}}..${{Math.round(r.right)}}` +
+                          ` in ${{Math.round(box.left)}}..${{Math.round(box.right)}}]`);
+               }}
+             }});
              return out;
-           }""",
+           }}""",
         [name, selector],
     )
     return result
@@ -79,27 +93,70 @@ def _outside(page: Page, name: str, selector: str) -> list[str]:
 
 def _texts(page: Page, name: str, selector: str) -> list[str]:
     texts: list[str] = page.locator(
-        f"#chart-{name} .chart-canvas svg {selector}"
+        f"#chart-{name} .chart-plot svg:visible {selector}:visible"
     ).all_text_contents()
     return [t for t in texts if t.strip()]
 
 
-def test_every_chart_has_a_legend_and_whole_axis_titles(page: Page):
+def _overlapping(page: Page, name: str, selector: str) -> list[str]:
+    """Pairs of shown texts matching ``selector`` whose boxes overlap, and the smallest
+    text size on screen, in pixels."""
+    result: list[str] = page.evaluate(
+        f"""([name, selector]) => {{
+             const rects = [...({SHOWN})(name).querySelectorAll(selector)]
+               .map((t) => [t.textContent, t.getBoundingClientRect()])
+               .filter(([, r]) => r.width > 0);
+             const out = [];
+             rects.forEach(([a, r], i) => rects.slice(i + 1).forEach(([b, q]) => {{
+               if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom)
+                 out.push(`${{a}} / ${{b}}`);
+             }}));
+             return out;
+           }}""",
+        [name, selector],
+    )
+    return result
+
+
+def test_every_chart_has_a_legend_and_whole_readable_axes(page: Page):
     _seed()
+    _rate_pain()
     page.goto("/training?weeks=26")
     _drawn(page)
-    for name in CHARTS:
-        legend = _texts(page, name, ".role-legend .role-legend-label text")
+    for name in ("load", "fitness"):
+        legend = page.locator(f"#chart-{name} ul.legend li").all_inner_texts()
         assert len(legend) >= 2, f"the {name} chart names its series: {legend}"
-        titles = _texts(page, name, ".role-axis-title text")
+    legend = page.locator("#chart-load ul.legend li").all_inner_texts()
+    assert "Running load" in legend and "Worst pain (0–10)" in legend
+    assert page.locator("#chart-volume ul.legend li").count() >= 1
+    for name in CHARTS:
+        titles = _texts(page, name, ".axis-title")
         assert titles, f"the {name} chart has axis titles"
-        assert not _outside(page, name, ".role-axis-title text"), _outside(
-            page, name, ".role-axis-title text"
+        every_text = ".axis-title, .x-tick, .y-tick, .y2-tick"
+        assert not _outside(page, name, every_text), _outside(page, name, every_text)
+        assert not _overlapping(page, name, ".x-tick"), _overlapping(page, name, ".x-tick")
+        smallest = page.evaluate(
+            f"(name) => Math.min(...[...({SHOWN})(name).querySelectorAll('text')]"
+            ".filter((t) => t.getBoundingClientRect().width > 0)"
+            ".map((t) => t.getBoundingClientRect().height))",
+            name,
         )
-        assert not _outside(page, name, ".role-legend text")
-    assert "Running load" in _texts(page, "load", ".role-legend-label text")
-    assert any("pain" in t.lower() for t in _texts(page, "load", ".role-legend-label text"))
+        assert smallest >= 10, f"the {name} chart's text is {smallest:.1f} px high"
+    # The rated weeks are dots on the pain line.
+    assert page.locator("#chart-load svg:visible .dots circle").count() == 3
     check_page(page)
+
+
+def test_hovering_a_week_names_its_numbers(page: Page):
+    _seed(weeks=8)
+    page.goto("/training")
+    _drawn(page)
+    last = page.locator("#chart-volume .chart-plot svg:visible rect.hit").last
+    last.hover()
+    tip = last.locator("title").text_content() or ""
+    assert tip.startswith("Week of ") and " km in " in tip and "runs" in tip, tip
+    highlighted = last.evaluate("el => getComputedStyle(el).fill")
+    assert highlighted != "rgba(0, 0, 0, 0)", "the hovered week is highlighted"
 
 
 def test_long_time_axes_show_the_year(page: Page):
@@ -107,7 +164,7 @@ def test_long_time_axes_show_the_year(page: Page):
     page.goto("/training?weeks=52")
     _drawn(page)
     for name in CHARTS:
-        labels = _texts(page, name, ".role-axis-label text")
+        labels = _texts(page, name, ".x-tick")
         dates = [t for t in labels if re.search(r"[A-Z][a-z]{2}", t)]
         assert dates, f"the {name} chart labels its time axis: {labels}"
         assert all(YEAR.search(t) for t in dates), f"{name}: {dates}"

@@ -241,7 +241,7 @@ def test_every_kind_of_response_carries_the_security_headers(server: Server):
         httpx.get(f"{url}/api/settings"),
         httpx.get(f"{url}/api/openapi.json"),
         httpx.get(f"{url}/static/style.css"),
-        httpx.get(f"{url}/static/vendor/vega-6.4.0.min.js"),
+        httpx.get(f"{url}/static/training.js"),
         httpx.get(f"{url}/no/such/page", headers={"accept": "text/html"}),
         httpx.get(f"{url}/api/no-such-thing"),
         httpx.put(f"{url}/api/settings", json={"units": "furlongs"}),  # 422, bad input

@@ -107,31 +107,45 @@ def test_a_file_whose_activity_came_from_another_file_is_counted(client):
     assert said in _text(page)
 
 
-def test_chart_scripts_are_gzipped_and_cached(client):
-    html = client.get("/training").text
-    scripts = re.findall(r'<script src="(/static/[^"]+)"', html)
-    assert any("vega-lite" in s for s in scripts)
-    for src in scripts:
+def test_the_page_and_its_files_are_gzipped_and_cached(client):
+    page = client.get("/training", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert int(page.headers["content-length"]) < len(page.content)  # compressed on the wire
+    html = page.text
+    files = re.findall(r'<(?:script src|link rel="stylesheet" href)="(/static/[^"]+)"', html)
+    assert "/static/training.js" in files and "/static/training.css" in files
+    for src in files:
         r = client.get(src, headers={"Accept-Encoding": "gzip"})
         assert r.status_code == 200
         assert r.headers["content-encoding"] == "gzip", src
         assert int(r.headers["content-length"]) < len(r.content)  # compressed on the wire
         assert "Accept-Encoding" in r.headers["vary"]
-        cache = r.headers["cache-control"]
-        if "/vendor/" in src:
-            assert "max-age=31536000" in cache and "immutable" in cache
-        else:
-            assert cache == "no-cache"  # our own files: kept, but checked every time
+        assert r.headers["cache-control"] == "no-cache"  # kept, but checked every time
         again = client.get(
             src, headers={"Accept-Encoding": "gzip", "If-None-Match": r.headers["etag"]}
         )
-        assert again.status_code == 304 and again.headers["cache-control"] == cache
+        assert again.status_code == 304 and again.headers["cache-control"] == "no-cache"
+
+
+def test_the_charts_come_drawn_with_the_page_not_by_a_script_library(client):
+    """The charts are SVG in the page itself: on screen with the first paint, also without
+    JavaScript; the page's scripts are our own few kilobytes, not a chart library."""
+    _seed_ended_history()
+    html = client.get("/training").text
+    for name in ("volume", "load", "fitness"):
+        chart = re.search(rf'<figure[^>]*id="chart-{name}".*?</figure>', html, re.S)
+        assert chart is not None
+        assert chart.group(0).count("<svg class=\"svg-chart") == 2  # a narrow and a wide box
+        assert "<title>" in chart.group(0)  # hovering a position names its numbers
+    scripts = re.findall(r'<script src="(/static/[^"]+)"', html)
+    assert scripts == ["/static/training.js"]
+    assert len(client.get("/static/training.js").content) < 20_000
 
 
 def test_without_gzip_the_file_comes_as_it_is(client):
-    src = "/static/vendor/vega-6.4.0.min.js"
+    src = "/static/training.js"
     r = client.get(src, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in r.headers
-    path = Path(__file__).parents[2] / "src/hipcoach/web/static/vendor/vega-6.4.0.min.js"
+    path = Path(__file__).parents[2] / "src/hipcoach/web/static/training.js"
     assert r.content == path.read_bytes()
-    assert r.headers["cache-control"].startswith("public, max-age=31536000")
+    assert r.headers["cache-control"] == "no-cache"

@@ -1,8 +1,9 @@
 """Vega-Lite chart specs for the training history: one spec for the screen and for print.
 
-Why Vega-Lite as plain dicts: the web page renders a spec with the vendored vega-embed
-(no CDN, works offline) and the PDF report renders the very same spec to PNG with
-vl-convert, so the dashboard and the report can never disagree. Specs are JSON, so tests
+Why Vega-Lite as plain dicts: the reports render a spec to PNG or SVG with vl-convert (no
+browser, no network) and ``/api/charts/{name}`` hands it to other tools as it is. The web
+page draws the same numbers as plain SVG on the server (:mod:`.svg_chart`, the chart's
+``figure``), because running Vega in the browser made the page slow to start. Specs are JSON, so tests
 compare their data with ``hipcoach load --json`` directly. Pure functions: history in,
 :class:`Chart` out; the data travel inside the spec (``data.values``), never by URL.
 
@@ -21,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from hipcoach.diary import PainWeek
+from hipcoach.exports.svg_chart import Figure, Series
 from hipcoach.training.load import LoadHistory, WeekSummary
 from hipcoach.units import METRES_PER_MILE, Units
 
@@ -63,6 +65,8 @@ class Chart:
     spec: dict[str, Any] = field(repr=False)
     note: str = ""
     """One line shown under the chart to explain its unit (TRIMP), or empty."""
+    figure: Figure | None = field(default=None, repr=False, compare=False)
+    """The same numbers for the web page's server-drawn SVG (:mod:`.svg_chart`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +89,12 @@ def _num(x: float | None, digits: int = 1) -> float | None:
 
 def _label(d: date) -> str:
     return d.strftime("%d %b %Y")
+
+
+def _axis_labels(days: Sequence[date]) -> tuple[str, ...]:
+    """Axis labels for ``days``: "07 Dec", with the year on a long range."""
+    fmt = date_format(min(days), max(days)) if days else SHORT_DATE
+    return tuple(d.strftime(fmt) for d in days)
 
 
 def date_format(first: date, last: date) -> str:
@@ -197,8 +207,27 @@ def weekly_volume(weeks: Sequence[WeekSummary], units: Units, *, ended: bool = F
         (_label(w.monday), f"{w.run_distance_m / per:.1f}", str(w.runs), str(v["kind"]))
         for w, v in zip(weeks, values, strict=True)
     ]
+    kinds = [str(v["kind"]) for v in values]
+    figure = Figure(
+        labels=_axis_labels([w.monday for w in weeks]),
+        tips=tuple(
+            f"Week of {r[0]}: {r[1]} {unit} in {r[2]} run{'' if r[2] == '1' else 's'} ({r[3]})"
+            for r in rows
+        ),
+        series=tuple(
+            Series(kind, colour, tuple(
+                round(w.run_distance_m / per, 2) if k == kind else None
+                for w, k in zip(weeks, kinds, strict=True)
+            ))
+            for kind, colour in (("week", RUN_COLOUR), ("lighter week", LIGHTER_COLOUR),
+                                 (partial, OTHER_COLOUR))
+        ),
+        y_title=unit,
+        x_title="Week starting",
+        summary=summary,
+    )  # fmt: skip
     return Chart("volume", f"Weekly running ({unit})", summary,
-                 ("Week of", unit, "Runs", "Kind of week"), rows, spec)  # fmt: skip
+                 ("Week of", unit, "Runs", "Kind of week"), rows, spec, figure=figure)  # fmt: skip
 
 
 def load_and_pain(
@@ -293,9 +322,36 @@ def load_and_pain(
                 "–" if pw is None or pw.max is None else str(pw.max),
             )
         )
+    run_load = [None if m not in by_week else round(by_week[m].run_load, 1) for m in shown]
+    other_load = [
+        None if m not in by_week else round(max(by_week[m].total_load - by_week[m].run_load, 0), 1)
+        for m in shown
+    ]
+    worst_pain = [None if m not in pains else pains[m].max for m in shown]
+    figure = Figure(
+        labels=_axis_labels(shown),
+        tips=tuple(
+            f"Week of {r[0]}: running load {r[1]}, other sports {r[2]}; "
+            + ("no pain rated" if r[3] == "–" else f"worst pain {r[3]}/10")
+            for r in rows
+        ),
+        series=(
+            Series("Running load", RUN_COLOUR, tuple(run_load)),
+            Series("Other sports load", OTHER_COLOUR, tuple(other_load)),
+            Series("Worst pain (0–10)", PAIN_COLOUR, tuple(
+                None if v is None else float(v) for v in worst_pain
+            ), kind="line", right=True, points=True),
+        ),
+        y_title="Load (TRIMP units)",
+        x_title="Week starting",
+        right_title="Worst pain (0–10)",
+        right_max=PAIN_MAX,
+        right_colour=PAIN_COLOUR,
+        summary=summary,
+    )  # fmt: skip
     return Chart("load", "Training load and pain", summary,
                  ("Week of", "Running load", "Other sports load", "Worst pain (0–10)"),
-                 rows, spec, TRIMP_NOTE)  # fmt: skip
+                 rows, spec, TRIMP_NOTE, figure)  # fmt: skip
 
 
 def fitness_fatigue(
@@ -360,8 +416,27 @@ def fitness_fatigue(
                 f"{history.form[j]:+.0f}",
             )
         )
+    days_shown = [history.day(i) for i in range(first, first + n)]
+    lines = (("fitness", history.fitness, RUN_COLOUR, ""),
+             ("fatigue", history.fatigue, FATIGUE_COLOUR, "6 3"),
+             ("form", history.form, FORM_COLOUR, "2 2"))  # fmt: skip
+    figure = Figure(
+        labels=_axis_labels(days_shown),
+        tips=tuple(
+            f"{_label(history.day(i))}: fitness {history.fitness[i]:.0f}, "
+            f"fatigue {history.fatigue[i]:.0f}, form {history.form[i]:+.0f}"
+            for i in range(first, first + n)
+        ),
+        series=tuple(
+            Series(names[key], colour, tuple(_num(float(v)) for v in series[first:first + n]),
+                   kind="line", dash=dash)
+            for key, series, colour, dash in lines
+        ),
+        y_title="Load (TRIMP units)",
+        summary=summary,
+    )  # fmt: skip
     return Chart("fitness", "Fitness, fatigue and form", summary,
-                 ("Day", "Fitness", "Fatigue", "Form"), rows, spec, TRIMP_NOTE)  # fmt: skip
+                 ("Day", "Fitness", "Fatigue", "Form"), rows, spec, TRIMP_NOTE, figure)  # fmt: skip
 
 
 def weeks_window(history: LoadHistory, weeks: int) -> list[WeekSummary]:

@@ -3,9 +3,9 @@ and uploads — as a page that works without JavaScript and as JSON under ``/api
 
 Routes only translate HTTP to the use cases in :mod:`hipcoach.overview` and
 :mod:`hipcoach.web.uploads`; the numbers come from the same services as ``hipcoach load``.
-Charts are Vega-Lite specs the server builds (:mod:`hipcoach.exports.charts`); the page embeds
-them inline with their data, the vendored vega-embed draws them, and without JavaScript
-the same numbers are there as tables.
+Charts are drawn on the server as plain SVG (:mod:`hipcoach.exports.svg_chart`), so they are
+on screen with the first paint and need no script; each one's numbers are a table beside
+it. ``/api/charts/{name}`` serves the same chart as a Vega-Lite spec with its data.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import UploadFile
 
 from hipcoach.errors import InputError
+from hipcoach.exports import svg_chart
 from hipcoach.services import local_today
 from hipcoach.web import uploads
 
@@ -59,6 +60,8 @@ def _page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         "training.html",
         **{
             "view": view,
+            "chart_svg": svg_chart.responsive,
+            "chart_legend": svg_chart.legend,
             "flag_groups": flag_groups(view.load["flags"]) if view else [],
             "units": units,
             "weeks": weeks,

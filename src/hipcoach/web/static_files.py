@@ -1,15 +1,12 @@
 """The app's static files, cached and compressed.
 
-Why: the training page needs about 850 KB of chart JavaScript (Vega, Vega-Lite, vega-embed).
-Sent uncompressed and revalidated by guesswork, every visit costs that again; gzipped it is
-about a quarter, and a file whose name carries its version (``vendor/vega-6.4.0.min.js``)
-never changes, so the browser may keep it for a year without asking. Our own files
-(``training.js``, ``style.css``) change with the app, so the browser keeps them but asks
-each time (``no-cache``), and gets a 304 from the ETag when nothing changed.
+Why: our scripts and styles change with the app, so the browser keeps them but asks each
+time (``no-cache``) and gets a 304 from the ETag when nothing changed; sent gzipped they
+are about a quarter of their size.
 
 Compression is done once per file version and kept in memory (the files are few and
-small), rather than on every request as a general gzip middleware would. The gzip body
-carries a weak ETag (``W/"…"``), as nginx does: the same file in another encoding.
+small), rather than on every request as the app's gzip middleware does for pages. The gzip
+body carries a weak ETag (``W/"…"``), as nginx does: the same file in another encoding.
 """
 
 from __future__ import annotations
@@ -24,10 +21,7 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
-IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-VERSIONED_DIR = "vendor"
-"""Files in here have their version in the name: a new version is a new URL."""
 MIN_GZIP_BYTES = 1024
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
 
@@ -67,8 +61,7 @@ class CachedStaticFiles(StaticFiles):
         status_code: int = 200,
     ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
-        versioned = Path(full_path).parent.name == VERSIONED_DIR
-        response.headers["cache-control"] = IMMUTABLE if versioned else REVALIDATE
+        response.headers["cache-control"] = REVALIDATE
         if not isinstance(response, FileResponse) or isinstance(response, NotModifiedResponse):
             return response
         media = response.media_type or ""

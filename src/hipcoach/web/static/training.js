@@ -1,6 +1,6 @@
-/* The training dashboard, enhanced: draw the charts from the specs the server put in the
-   page, and upload files with progress, then follow the import. Without JavaScript the
-   page still shows every number as a table and the upload form posts as a plain form. */
+/* The training dashboard, enhanced: upload files with progress, follow the import, then
+   bring the page's numbers and charts up to date in place. The charts are drawn by the
+   server; without JavaScript the upload form posts as a plain form. */
 (function () {
   "use strict";
 
@@ -9,48 +9,6 @@
     Object.keys(attrs || {}).forEach(function (k) { el.setAttribute(k, attrs[k]); });
     if (text !== undefined) el.textContent = text;
     return el;
-  }
-
-  // Every character that could open markup or an attribute, as an HTML entity.
-  function escapeHTML(value) {
-    return String(value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
-  // The pages run under a Content-Security-Policy without 'unsafe-eval' and without inline
-  // styles: Vega evaluates its expressions with the CSP-safe interpreter (ast + expr), and
-  // vega-embed and its tooltip add no <style> elements (the same rules are in vega.css).
-  // The tooltip builds HTML from the data; every value in it is escaped in full.
-  var EMBED = {
-    actions: false,
-    renderer: "svg",
-    ast: true,
-    expr: window.vega && window.vega.expressionInterpreter,
-    defaultStyle: false,
-    tooltip: { disableDefaultStyle: true, sanitize: escapeHTML }
-  };
-
-  function renderCharts() {
-    if (typeof window.vegaEmbed !== "function" || !EMBED.expr) return;
-    document.querySelectorAll(".chart-canvas[data-spec]").forEach(function (el) {
-      var source = document.getElementById(el.getAttribute("data-spec"));
-      var spec;
-      try { spec = JSON.parse(source.textContent); } catch (e) { return; }
-      delete spec.title;  // the figure's caption is the title on the page
-      el.classList.add("live");
-      window.vegaEmbed(el, spec, EMBED).then(function (result) {
-        // The container is one labelled image (role="img" with the summary) and the table
-        // holds the numbers, so the drawing itself is hidden from assistive technology.
-        var svg = result.view.container() && result.view.container().querySelector("svg");
-        if (svg) svg.setAttribute("aria-hidden", "true");
-        var details = el.parentNode.querySelector("details.chart-data");
-        if (details) details.open = false;  // the chart is drawn: the table stays one click away
-      }).catch(function () {
-        el.classList.remove("live");
-        el.textContent = "";
-      });
-    });
   }
 
   function errorOf(xhrOrResponseBody, status) {
@@ -155,7 +113,6 @@
       if (old) old.replaceWith(node);
       else if (anchor) anchor.parentNode.insertBefore(node, anchor);
     });
-    renderCharts();
   }
 
   function enhanceUpload(form) {
@@ -246,7 +203,6 @@
   }
 
   function start() {
-    renderCharts();
     var form = document.getElementById("upload-form");
     if (form) enhanceUpload(form);
   }
