@@ -10,8 +10,8 @@ a truncated FIT file from tests/data/fit/bad that must be skipped with its reaso
 from __future__ import annotations
 
 import csv
-import io
 import html as html_lib
+import io
 import json
 import math
 import re

@@ -1,11 +1,12 @@
-"""Vega-Lite chart specs for the training history: one spec for the screen and for print.
+"""The training history's charts: each one as a Vega-Lite spec and as an SVG figure.
 
 Why Vega-Lite as plain dicts: the reports render a spec to PNG or SVG with vl-convert (no
 browser, no network) and ``/api/charts/{name}`` hands it to other tools as it is. The web
 page draws the same numbers as plain SVG on the server (:mod:`.svg_chart`, the chart's
-``figure``), because running Vega in the browser made the page slow to start. Specs are JSON, so tests
-compare their data with ``hipcoach load --json`` directly. Pure functions: history in,
-:class:`Chart` out; the data travel inside the spec (``data.values``), never by URL.
+``figure``), because running Vega in the browser made the page slow to start. Specs are
+JSON, so tests compare their data with ``hipcoach load --json`` directly. Pure functions:
+history in, :class:`Chart` out; the data travel inside the spec (``data.values``), never
+by URL.
 
 Every chart also carries its text alternative: a one-sentence summary and the same numbers
 as a table, for screen readers, for pages without JavaScript and for people who prefer
