@@ -110,6 +110,18 @@ def _text_width(texts: Sequence[str], font: float) -> float:
     return max((len(t) for t in texts), default=0) * CHAR_WIDTH * font
 
 
+def _apart(at: dict[int, float], room: float) -> dict[int, float]:
+    """The labels at ``at`` (position → x), from the right, skipping any closer than
+    ``room`` to the one kept after it: a label moved in from the edge can crowd its
+    neighbour."""
+    kept: dict[int, float] = {}
+    last = math.inf
+    for i in sorted(at, reverse=True):
+        if last - at[i] >= room:
+            kept[i] = last = at[i]
+    return kept
+
+
 def _stride(labels: Sequence[str], slot: float, font: float) -> int:
     """Every how many positions a label fits without touching the next one."""
     widest = max((len(t) for t in labels), default=0) * CHAR_WIDTH * font + font
@@ -210,20 +222,22 @@ def render(figure: Figure, width: float = NARROW) -> Markup:
             out.append(f'<g class="dots" fill="{escape(s.colour)}">{"".join(dots)}</g>')
 
     # X labels: as many as fit, counted back from the latest position (always labelled).
-    # Those kept on a desktop only are marked ``minor`` and hidden on a phone.
+    # Those kept on a desktop only are marked ``minor`` and hidden where text is larger.
     wide = _stride(figure.labels, slot, FONT)
-    big = BIG_FONT.get(width, max(BIG_FONT.values()))
     narrow = wide * math.ceil(_stride(figure.labels, slot, big) / wide)
-    for i, label in enumerate(figure.labels):
-        back = n - 1 - i
-        if back % wide:
-            continue
-        minor = " minor" if back % narrow else ""
+    widest = _text_width(figure.labels, 1.0)
+    at: dict[int, float] = {}
+    for i in range(n - 1, -1, -wide):
         # A label wider than the room left at the edge is moved in, not cut off.
-        half = len(label) * CHAR_WIDTH * big / 2
-        x = min(max(cx(i), half + 2), width - half - 2)
+        half = widest * big / 2
+        at[i] = min(max(cx(i), half + EDGE), width - half - EDGE)
+    shown = _apart(at, widest * FONT + FONT)
+    major = _apart({i: x for i, x in shown.items() if (n - 1 - i) % narrow == 0},
+                   widest * big + big)  # fmt: skip
+    for i, x in sorted(shown.items()):
+        minor = "" if i in major else " minor"
         out.append(f'<text class="x-tick{minor}" x="{_f(x)}" y="{_f(bottom + 4 + ASCENT * big)}">'
-                   f"{escape(label)}</text>")  # fmt: skip
+                   f"{escape(figure.labels[i])}</text>")  # fmt: skip
 
     # Axis titles.
     mid = (top + bottom) / 2
