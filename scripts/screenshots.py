@@ -184,7 +184,7 @@ def shoot(
                     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
                     page.wait_for_timeout(300)
                     page.evaluate("window.scrollTo(0, 0)")
-                page.wait_for_timeout(700)  # charts draw after load
+                page.wait_for_timeout(300)  # let fonts and images settle
                 page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=size == "desktop")
 
             for name, path in pages.items():
