@@ -117,6 +117,27 @@ def test_splits_and_pace_follow_the_unit_setting(imported: TestClient, monkeypat
     assert "Splits per mile" in html and html.count('class="km-marker"') == 5
 
 
+def test_heights_are_in_feet_for_a_runner_who_reads_miles(imported: TestClient, monkeypatch):
+    def heights(html: str) -> tuple[list[int], str, list[str]]:
+        words = _text(html)
+        found = re.search(r"Between (-?\d+) (\w+) and (-?\d+) \w+ above sea level", words)
+        assert found is not None, "the elevation chart says its range"
+        splits = html[html.index('<table class="splits">') :]
+        cells = re.findall(r'<td class="num">([^<]*)</td></tr>', splits[: splits.index("</table>")])
+        return [int(found.group(1)), int(found.group(3))], found.group(2), cells
+
+    metres, m_unit, m_cells = heights(imported.get(f"/training/activity/{FENIX_ID}").text)
+    monkeypatch.setenv("HIPCOACH_UNITS", "mi")
+    feet, ft_unit, ft_cells = heights(imported.get(f"/training/activity/{FENIX_ID}").text)
+    assert (m_unit, ft_unit) == ("m", "ft")
+    for m, ft in zip(metres, feet, strict=True):
+        assert abs(ft - m / 0.3048) <= 2, (m, ft)
+    assert all(c.endswith(" m") for c in m_cells if c != "—")
+    assert ft_cells and all(c.endswith(" ft") for c in ft_cells if c != "—")
+    # The API stays in SI whatever the setting.
+    assert "elevation_m" in imported.get(f"/api/activities/{FENIX_ID}").json()["splits"][0]
+
+
 def test_imported_text_is_escaped_everywhere(imported: TestClient):
     for url in ("/training", f"/training/activity/{STRAVA_ID}"):
         html = imported.get(url).text

@@ -14,7 +14,7 @@ history is imported again into a new database (a row number would not be).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ from hipcoach.diary import PainEntry
 from hipcoach.training import activity_detail as detail
 from hipcoach.training.line_chart import PACE_STEPS, LineChart, line_chart
 from hipcoach.training.model import Activity, Samples
-from hipcoach.units import Units, distance, duration
+from hipcoach.units import Units, distance, duration, height, height_unit, height_value
 
 router = APIRouter()
 
@@ -245,7 +245,7 @@ def _summary(
     if a.avg_cadence_spm is not None:
         rows.append(("Cadence", f"{a.avg_cadence_spm:.0f} steps/min"))
     if a.ascent_m is not None:
-        rows.append(("Elevation gain", f"{a.ascent_m:.0f} m"))
+        rows.append(("Elevation gain", height(a.ascent_m, units)))
     for label, value in (("Shoes", a.gear), ("Device", a.device), ("Notes", a.notes)):
         if value:
             rows.append((label, value))
@@ -285,9 +285,14 @@ def _charts(view: ActivityPage, a: Activity, hr: tuple[float, float | None] | No
             avg = a.avg_cadence_spm or sum(values) / len(values)
             words = f"Average {avg:.0f} steps per minute."
         else:
-            chart = line_chart(s.x, s.y, x_label=x_label, y_label=lambda v: f"{v:.0f} m")
-            words = f"Between {min(values):.0f} m and {max(values):.0f} m above sea level"
-            words += "." if a.ascent_m is None else f"; {a.ascent_m:.0f} m climbed in all."
+            # Stored in metres; drawn and read out in the runner's height unit.
+            s = replace(s, y=tuple(None if v is None else height_value(v, units) for v in s.y))
+            chart = line_chart(
+                s.x, s.y, x_label=x_label, y_label=lambda v: f"{v:.0f} {height_unit(units)}"
+            )
+            low, high = (height(min(values), units), height(max(values), units))
+            words = f"Between {low} and {high} above sea level"
+            words += "." if a.ascent_m is None else f"; {height(a.ascent_m, units)} climbed in all."
         if chart is not None:
             readouts = [
                 [p[0], p[1], f"{x_label(round(xv, 2))}: {_value(s.key, yv, units)}"]
@@ -301,7 +306,9 @@ def _charts(view: ActivityPage, a: Activity, hr: tuple[float, float | None] | No
 def _value(key: str, v: float, units: Units) -> str:
     if key == "pace":
         return detail.pace_text(v, units)
-    return f"{v:.0f} " + {"heart_rate": "bpm", "cadence": "steps/min", "altitude": "m"}[key]
+    if key == "altitude":
+        return f"{v:.0f} {height_unit(units)}"
+    return f"{v:.0f} " + {"heart_rate": "bpm", "cadence": "steps/min"}[key]
 
 
 def _units() -> Units:
@@ -334,6 +341,7 @@ def activity_page(request: Request, key: str) -> Response:
         v=view,
         dist=lambda m, digits=2: distance(m, view.units, digits),
         duration=duration,
+        height=lambda m: height(m, view.units, signed=True),
         regions=regions(load()),
         when_words=WHEN_WORDS,
     )
