@@ -166,6 +166,22 @@ def test_the_baseline_comes_from_recent_complete_weeks() -> None:
     assert baseline(h, 15_000, RULES).weekly_m == 15_000  # a stated volume wins
 
 
+def test_a_history_that_stopped_long_ago_says_so_instead_of_0_km_a_week() -> None:
+    runs = ((1, 0.3), (3, 0.3), (6, 0.4))  # day of the week, share of the week's 20 km
+    acts = [act(MON - timedelta(days=200 - 7 * w - dow), 20.0 * share)
+            for w in range(8) for dow, share in runs]  # fmt: skip
+    stopped = compute_load(acts, TRAINING, today=MON - timedelta(days=1))
+    last = max(a.start_utc for a in acts).date()
+    with pytest.raises(GoalUnreachable) as err:
+        plan(HALF, 16, h=stopped)
+    said = str(err.value)
+    assert "0.0 km a week" not in said
+    assert f"your last recorded run was on {last.strftime('%d %b %Y')}" in said
+    assert "give your current weekly distance" in said and "return to running" in said
+    # Given a current volume, the same history plans.
+    check_caps(plan(HALF, 16, current=20_000, h=stopped))
+
+
 # --- the week's contents -------------------------------------------------------------------------
 
 

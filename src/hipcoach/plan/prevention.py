@@ -359,6 +359,9 @@ def build_running_plan(
     if need is None or need > weeks:
         goal = distance(goal_distance_m, units)
         if current_weekly_m is None and history is not None:
+            if base.weekly_m == 0:
+                why = _no_recent_running(goal, history, p.baseline_weeks.value)
+                raise GoalUnreachable(why, None)
             where = f"the mean of your last {p.baseline_weeks.value} complete weeks of running"
         else:
             where = "as you gave it"
@@ -379,6 +382,22 @@ def build_running_plan(
         goal_distance_m, base, tuple(plan_weeks), _days(plan_weeks, rules, library, policy),
         tuple(n.advice() for n in p.notes),
     )  # fmt: skip
+
+
+def _no_recent_running(goal: str, history: LoadHistory, weeks: int) -> str:
+    """Why there is no build-up, in words: a history that ended months ago is not a runner
+    at 0 km a week but one who has stopped running (or recording)."""
+    ran = np.flatnonzero(history.run_distance_m > 0)
+    last = (
+        f" (your last recorded run was on {history.day(int(ran[-1])).strftime('%d %b %Y')})"
+        if ran.size
+        else ""
+    )
+    return (
+        f"a build-up to {goal} starts from the running you do now, and there is none recorded "
+        f"in your last {weeks} complete weeks{last}: if you do run, give your current weekly "
+        "distance; otherwise start with the walk–run return to running"
+    )
 
 
 # --- shoes and form ------------------------------------------------------------------------------
