@@ -73,6 +73,23 @@ def test_activities_round_trip_in_utc(tmp_path):
     assert repo.known_hashes() == {"a" * 64}
 
 
+def test_one_activity_is_found_by_its_start_second_with_its_original(tmp_path):
+    repo = Repository(open_engine(tmp_path))
+    precise = T0 + timedelta(microseconds=400_000)  # a FIT start has sub-second precision
+    repo.add_file(sha256="b" * 64, name="morning.fit", fmt="fit", size=10,
+                  stored_path="originals/bb.fit", activities=[_run(precise, gear="Pegasus")])
+    repo.add_file(sha256="c" * 64, name="next.gpx", fmt="gpx", size=10, stored_path=None,
+                  activities=[_run(T0 + timedelta(seconds=1))])  # fmt: skip
+    found = repo.activity_at(T0)
+    assert found is not None
+    activity, original = found
+    assert activity.start_utc == precise and activity.gear == "Pegasus"
+    assert original == ("morning.fit", "originals/bb.fit")
+    later = repo.activity_at(T0 + timedelta(seconds=1))
+    assert later is not None and later[1] == ("next.gpx", None)
+    assert repo.activity_at(T0 - timedelta(seconds=1)) is None
+
+
 def test_a_failed_file_leaves_nothing_behind(tmp_path):
     repo = Repository(open_engine(tmp_path))
     good = _run(T0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -147,6 +147,29 @@ class Repository:
             values["start_utc"] = _aware(values["start_utc"])
             out.append(Activity(**values))
         return out
+
+    def activity_at(
+        self, start: datetime
+    ) -> tuple[Activity, tuple[str, str | None] | None] | None:
+        """The activity that started within the second from ``start`` (activity ids are
+        whole seconds), with its original file (name, kept copy) when it came from one.
+        One indexed lookup: an activity's page must not read the whole history."""
+        q = (
+            select(*_COLUMNS, SourceFile.name, SourceFile.stored_path)
+            .outerjoin(SourceFile, ActivityRow.source_file_id == SourceFile.id)
+            .where(ActivityRow.start_utc >= start)
+            .where(ActivityRow.start_utc < start + timedelta(seconds=1))
+            .order_by(ActivityRow.start_utc)
+            .limit(1)
+        )
+        with self.engine.connect() as c:
+            row = c.execute(q).first()
+        if row is None:
+            return None
+        *columns, name, stored_path = row
+        values = dict(zip([col.key for col in _COLUMNS], columns, strict=True))
+        values["start_utc"] = _aware(values["start_utc"])
+        return Activity(**values), (None if name is None else (name, stored_path))
 
     def originals(self) -> dict[tuple[datetime, float], tuple[str, str | None]]:
         """(start, elapsed) of each activity → (original file name, its kept copy)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -125,13 +125,7 @@ def find(key: str) -> tuple[Activity, tuple[str, str | None] | None] | None:
     start = parse_id(key)
     if start is None or not has_history():
         return None
-    repo = Repository(open_engine())
-    window = start - timedelta(seconds=1)
-    same = [a for a in repo.activities(since=window) if activity_id(a) == key]
-    if not same:
-        return None
-    a = same[0]
-    return a, repo.originals().get((a.start_utc, a.elapsed_s))
+    return Repository(open_engine()).activity_at(start)
 
 
 def read_samples(a: Activity, stored_path: str) -> Samples | None:
