@@ -126,6 +126,11 @@ def test_print_share_and_the_report_that_opens_in_the_browser(client):
     assert sheet.headers["content-type"].startswith("text/css") and "@page" in sheet.text
     saved = client.get("/api/export/report.html")
     assert saved.headers["content-disposition"].startswith("attachment")  # the download
+    # Saved to disk it is one complete file: the same styles inline, under its own policy.
+    assert "<link" not in saved.text and "@page" in saved.text and "<script" not in saved.text
+    inline = re.search(r"<style>(.*?)</style>", saved.text, re.S)
+    assert inline is not None and inline.group(1).strip() in sheet.text
+    assert "style-src 'unsafe-inline'" in saved.text and "style-src 'self'" in opened.text
 
 
 def test_which_side_is_asked_and_shown_in_the_result(client):

@@ -279,7 +279,20 @@ def build_report(
 # --- HTML -----------------------------------------------------------------------------------
 
 
-def render_html(report: Report) -> str:
+STYLESHEET = "report.css"
+"""The report's styles, in ``templates/``: one file for the saved report and the served one."""
+
+
+def stylesheet() -> str:
+    from importlib import resources
+
+    return (resources.files("hipcoach.exports") / "templates" / STYLESHEET).read_text("utf-8")
+
+
+def render_html(report: Report, *, stylesheet: str | None = None) -> str:
+    """The report as one HTML page. By default it carries its styles inline, so a saved
+    file is complete; with ``stylesheet`` (a URL) it links them instead, for a server
+    whose Content-Security-Policy refuses inline styles."""
     from jinja2 import Environment, PackageLoader
 
     # Always escaped, whatever a template's file name: answers, notes and names are text
@@ -298,7 +311,7 @@ def render_html(report: Report) -> str:
             svg = ""
     # The SVG is rendered by Vega from our own spec (it escapes its text); inline so the
     # report stays one self-contained file.
-    return env.get_template("report.html").render(r=report, chart_svg=svg)
+    return env.get_template("report.html").render(r=report, chart_svg=svg, stylesheet=stylesheet)
 
 
 # --- PDF ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ wizard keeps its answers in the form itself, so there is no server-side session.
 from __future__ import annotations
 
 import json
-import re
 from importlib import resources
 from typing import Any
 
@@ -91,38 +90,26 @@ def latest_result(request: Request) -> HTMLResponse:
     )
 
 
-_REPORT_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
-_REPORT_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
 REPORT_CSS = "/result/report.css"
-
-
-def _report_html() -> str:
-    """The clinician's report as /api/export/report.html gives it (InputError without one)."""
-    from hipcoach.web.programme_api import report
-
-    return bytes(report("html").body).decode("utf-8")
 
 
 @router.get("/result/report", response_class=HTMLResponse)
 def report_page() -> HTMLResponse:
     """The clinician's report, opened in the browser from the result page (the download stays
-    at /api/export/report.html). Saved to disk, the report styles itself from a <style>
-    element under its own policy; served here, the server's policy (style-src 'self') would
-    refuse that, so the same styles come from ``REPORT_CSS`` and the report's own policy
-    allows them from this server, and still no script."""
-    html = _REPORT_STYLE.sub(f'<link rel="stylesheet" href="{REPORT_CSS}">', _report_html(), 1)
-    policy = (
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'self'; img-src data:; base-uri 'none'; form-action 'none'\">"
-    )
-    return HTMLResponse(_REPORT_POLICY.sub(policy, html, 1))
+    at /api/export/report.html). Saved to disk, the report styles itself inline under its
+    own policy; served here, the server's policy (style-src 'self') would refuse that, so
+    it links the same styles from ``REPORT_CSS``, and still runs no script."""
+    from hipcoach.web.programme_api import report_page_html
+
+    return HTMLResponse(report_page_html(REPORT_CSS))
 
 
 @router.get(REPORT_CSS)
 def report_css() -> Response:
     """The styles of the report opened at /result/report."""
-    found = _REPORT_STYLE.search(_report_html())
-    return Response(found.group(1) if found else "", media_type="text/css")
+    from hipcoach.exports.report import stylesheet
+
+    return Response(stylesheet(), media_type="text/css")
 
 
 def _ask(

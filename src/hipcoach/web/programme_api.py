@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Coroutine
 from datetime import date
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +26,9 @@ from hipcoach.diary import SessionLog
 from hipcoach.errors import InputError
 from hipcoach.plan.library import Exercise
 from hipcoach.plan.schedule import PlannedDay
+
+if TYPE_CHECKING:
+    from hipcoach.exports.report import Report
 
 NO_ASSESSMENT = "no assessment yet: do the hip check first (POST your answers to /api/assess)"
 
@@ -438,9 +441,8 @@ def plan_ics(base_url: str, at: dt.time | None = None, all_day: bool = False) ->
     return download(data, "text/calendar; charset=utf-8", "hipcoach-plan.ics")
 
 
-def report(fmt: Literal["pdf", "html"]) -> Response:
-    """The clinician's report: ``hipcoach export report OUT.pdf|OUT.html``."""
-    from hipcoach.exports.report import render_html, render_pdf
+def _report() -> Report:
+    """Today's clinician's report, bound by the latest assessment's safety policy."""
     from hipcoach.services import (
         clinician_report,
         enforce_policy,
@@ -453,10 +455,25 @@ def report(fmt: Literal["pdf", "html"]) -> Response:
     doc = clinician_report(today, preferred_units(), enforce_policy(framed(plan_days(today))))
     if doc is None:
         raise InputError(NO_ASSESSMENT)
-    name = f"hipcoach-report-{today.isoformat()}.{fmt}"
+    return doc
+
+
+def report(fmt: Literal["pdf", "html"]) -> Response:
+    """The clinician's report: ``hipcoach export report OUT.pdf|OUT.html``."""
+    from hipcoach.exports.report import render_html, render_pdf
+
+    doc = _report()
+    name = f"hipcoach-report-{doc.generated.isoformat()}.{fmt}"
     if fmt == "pdf":
         return download(render_pdf(doc), "application/pdf", name)
     return download(render_html(doc).encode("utf-8"), "text/html; charset=utf-8", name)
+
+
+def report_page_html(stylesheet: str) -> str:
+    """The report as a page of the app: the same HTML, its styles linked from ``stylesheet``."""
+    from hipcoach.exports.report import render_html
+
+    return render_html(_report(), stylesheet=stylesheet)
 
 
 def data_zip() -> Response:
