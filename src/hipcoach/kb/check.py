@@ -51,8 +51,10 @@ def typical_answers(kb: KnowledgeBase, cond: Condition) -> dict[str, object]:
             if picked:
                 answers[q.id] = picked
         elif q.type == "choice":
+            # A question whose choices set no finding (which side hurts) is asked only to be
+            # recorded: no answer to it favours any cause.
             scored = [(ratio(c.finding, True), c.id) for c in q.choices if c.finding]
-            best = max(scored)
+            best = max(scored, default=(1.0, ""))
             if best[0] > 1.0:
                 answers[q.id] = best[1]
         else:
