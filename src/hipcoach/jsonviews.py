@@ -106,8 +106,17 @@ def load_json(history: LoadHistory, flags: list[Flag], weeks: int) -> dict[str, 
 
 
 def plan_json(plan: TreatmentPlan) -> dict[str, Any]:
+    """The plan for other tools (`plan --json`, ``/api/plan``). Its days' sessions are the
+    ones the player plays and the calendar exports: warm-up first, cool-down last, then the
+    plan's safety policy over the whole (a warm-up it forbids is dropped)."""
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.sessions.framing import frame_days
+
     def advice(a: Any) -> dict[str, Any] | None:
         return None if a is None else {"text": a.text, "sources": list(a.source)}
+
+    days = plan.policy.enforce(frame_days(plan.policy.enforce(list(plan.days)),
+                                          load_library().exercises))  # fmt: skip
 
     return {
         "urgency": plan.urgency,
@@ -139,7 +148,7 @@ def plan_json(plan: TreatmentPlan) -> dict[str, Any]:
                 "items": [asdict(i) for i in d.items],
                 "uid_key": d.uid_key,
             }
-            for d in plan.days
+            for d in days
         ],
     }
 

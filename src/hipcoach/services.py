@@ -198,6 +198,17 @@ def enforce_policy(days: Sequence[PlannedDay]) -> list[PlannedDay]:
     return safety_policy().enforce(days)
 
 
+def sessions_as_played(days: Sequence[PlannedDay]) -> list[PlannedDay]:
+    """``days`` as every session is played, shown and exported: the policy first (a session
+    it empties is a rest day, not a lone cool-down), a warm-up first and a cool-down last,
+    then the policy again over the whole (a warm-up it forbids is dropped)."""
+    from hipcoach.plan.library_load import load_library
+    from hipcoach.sessions.framing import frame_days
+
+    policy = safety_policy()
+    return policy.enforce(frame_days(policy.enforce(days), load_library().exercises))
+
+
 def treatment_for(
     answers: Mapping[str, Any] | None, *, start: date, days: int | None = None
 ) -> TreatmentPlan | None:
@@ -404,7 +415,7 @@ def plan_calendar(today: date, weeks_back: int = 4, weeks_ahead: int = 2) -> lis
     monday = monday_of(today)
     start = monday - timedelta(weeks=weeks_back)
     end = monday + timedelta(weeks=weeks_ahead + 1) - timedelta(days=1)
-    days = plan_days(today)
+    days = sessions_as_played(plan_days(today))
     logs = DiaryRepository(open_engine()).session_logs(since=start) if has_history() else []
     return planned_vs_done(days, logs, start, end, today)
 
