@@ -185,7 +185,7 @@ def test_a_kept_copy_that_has_gone_still_gives_the_summary(imported: TestClient,
     assert r.status_code == 200
     words = _text(r.text)
     assert "2.15 km" in words and "Only the summary is shown: its kept copy" in words
-    assert "UTC (the file does not say the local time)" in words
+    assert "(UTC+01:00, where it was recorded)" in words  # La Rochelle, from its GPS track
 
 
 def test_that_days_pain_is_on_the_page(imported: TestClient):

@@ -29,6 +29,7 @@ from hipcoach.errors import InputError
 from hipcoach.importers.archives import Limits, Patched, Refused, gunzip, scan_directory
 from hipcoach.importers.exports import ExportMetadata, apply_metadata, manual_activity
 from hipcoach.importers.items import Item, Kind, sniff
+from hipcoach.importers.local_time import with_local_time
 from hipcoach.importers.messages import unexpected
 from hipcoach.importers.walk import walk_path
 from hipcoach.importers.xml_tracks import TrackError, read_gpx, read_tcx
@@ -142,7 +143,7 @@ def _read_item(item: Item) -> list[Activity]:
         )
     if not acts:
         raise ImportFailure("contains no activity (no session or track with times)")
-    return apply_metadata(acts, item.metadata)
+    return apply_metadata([with_local_time(a) for a in acts], item.metadata)
 
 
 def _read_fit(data: bytes) -> list[Activity]:
