@@ -194,6 +194,7 @@ def return_json(rtr: ReturnToRunPlan) -> dict[str, Any]:
 
 def activity_record(a: Activity, original: tuple[str, str | None] | None = None) -> dict[str, Any]:
     return {
+        "id": a.id,
         "start_utc": a.start_utc.isoformat(),
         "start_local": a.local_start.replace(tzinfo=None).isoformat(timespec="seconds"),
         "utc_offset_s": a.utc_offset_s,

@@ -77,6 +77,7 @@ def test_every_row_of_the_activity_table_links_to_its_page_with_a_pace(imported:
     acts = imported.get("/api/activities").json()
     assert len(acts) == 5
     assert sorted(links) == sorted(f"/training/activity/{_page_id(a['start_utc'])}" for a in acts)
+    assert [a["id"] for a in acts] == [_page_id(a["start_utc"]) for a in acts]  # the API names it
     assert {FENIX_ID, TCX_ID, STRAVA_ID, MANUAL_ID} <= {link.rsplit("/", 1)[1] for link in links}
     assert '<th scope="col" class="num">Pace</th>' in table
     assert "5:14 /km" in _text(table)  # the fenix run: 47:12 over 9.01 km

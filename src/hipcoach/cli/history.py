@@ -149,7 +149,7 @@ def list_activities(
         return
     if fmt == "csv":
         buf = io.StringIO()
-        fields = ["start_utc", *COLUMNS, "utc_offset_s", "original_name", "original_copy"]
+        fields = ["start_utc", *COLUMNS, "utc_offset_s", "original_name", "original_copy", "id"]
         writer = csv.DictWriter(buf, fieldnames=fields)
         writer.writeheader()
         for a in rows:

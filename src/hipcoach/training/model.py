@@ -12,7 +12,7 @@ Pure data: no parsing, no storage.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +23,8 @@ FloatArray = npt.NDArray[np.float64]
 # Moving time: 1.8 km/h is below a slow walk and above the drift of a still watch. From the
 # device's distance of the Strava sample run it gives Strava's own moving time (1411 s)
 # exactly. The importers' summaries and the activity page's splits both count by it.
+ID_FORMAT = "%Y%m%dT%H%M%SZ"
+"""An activity's id: its start second in UTC, "20150815T144508Z"."""
 MOVING_SPEED_MPS = 0.5
 RUNNING_SPORTS = frozenset({"running", "trail_running", "treadmill_running", "track_running"})
 SPORTS = RUNNING_SPORTS | {
@@ -96,6 +98,13 @@ class Activity:
     @property
     def end_utc(self) -> datetime:
         return self.start_utc + timedelta(seconds=self.elapsed_s)
+
+    @property
+    def id(self) -> str:
+        """Its start second in UTC ("20150815T144508Z"): readable, stable across imports of
+        the same file, and unique in a history (the duplicate check keeps one activity per
+        start). Its page is ``/training/activity/{id}``, its JSON ``/api/activities/{id}``."""
+        return self.start_utc.astimezone(UTC).strftime(ID_FORMAT)
 
     @property
     def local_start(self) -> datetime:

@@ -24,12 +24,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from hipcoach.diary import PainEntry
 from hipcoach.training import activity_detail as detail
 from hipcoach.training.line_chart import PACE_STEPS, LineChart, line_chart
-from hipcoach.training.model import Activity, Samples
+from hipcoach.training.model import ID_FORMAT, Activity, Samples
 from hipcoach.units import Units, distance, duration, height, height_unit, height_value
 
 router = APIRouter()
 
-ID_FORMAT = "%Y%m%dT%H%M%SZ"
 ID_PATTERN = re.compile(r"\d{8}T\d{6}Z")
 SAME_START_S = 90.0  # as the duplicate check: the file's start and the stored one agree
 CHART_TITLES = {
@@ -38,10 +37,6 @@ CHART_TITLES = {
     "cadence": "Cadence",
     "altitude": "Elevation",
 }
-
-
-def activity_id(a: Activity) -> str:
-    return a.start_utc.astimezone(UTC).strftime(ID_FORMAT)
 
 
 @dataclass(frozen=True)
