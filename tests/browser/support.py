@@ -9,7 +9,9 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import Dialog, Page, expect
+
+from web.test_escaping import payload_export
 
 SIZES: dict[str, dict[str, int]] = {
     "desktop": {"width": 1280, "height": 800},
@@ -18,6 +20,9 @@ SIZES: dict[str, dict[str, int]] = {
 CASES = Path(__file__).parents[1] / "cases"
 BLOCKING_IMPACTS = ("serious", "critical")
 MAX_QUESTIONS = 80
+IMPORT_WAIT_MS = 120_000  # how long to wait for an import to finish; not a speed check
+INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], script:not([src]):not([type])'
+"""Elements that imported names written as markup would create if they were not escaped."""
 
 _requests: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
 _csp: WeakKeyDictionary[Page, list[str]] = WeakKeyDictionary()
@@ -258,3 +263,26 @@ def _layout(page: Page) -> str:
 def _error_text(page: Page) -> str:
     error = page.locator(".error")
     return error.inner_text() if error.count() else "(no error shown)"
+
+
+def import_hostile_export(page: Page, tmp_path: Path) -> list[str]:
+    """Upload, on /training, an export whose activity names and shoes are markup and script
+    (``web.test_escaping.PAYLOADS``), and wait until it is imported. Returns the list the
+    page's dialogs (an ``alert()`` that got through) are recorded in, each dismissed: a test
+    asserts it stays empty."""
+    dialogs: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    export = tmp_path / "export_1.zip"
+    export.write_bytes(payload_export())
+    page.goto("/training")
+    page.get_by_label("Your export or activity files").set_input_files(export)
+    page.get_by_role("button", name="Upload and import").click()
+    expect(page.locator("#upload-status")).to_contain_text(
+        "Import finished", timeout=IMPORT_WAIT_MS
+    )
+    return dialogs

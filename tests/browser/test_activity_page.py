@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Page, expect
 
-from web.test_escaping import PAYLOADS, payload_export
+from web.test_escaping import PAYLOADS
 
-from .support import SIZES, check_page
+from .support import IMPORT_WAIT_MS, INJECTED, SIZES, check_page, import_hostile_export
 
 DATA = Path(__file__).parents[1] / "data"
 FENIX = DATA / "fit" / "activity-small-fenix2-run.fit"  # 9 km with GPS, heart rate, cadence
 TCX = DATA / "tcx" / "run_garmin.tcx"
-IMPORT_WAIT_MS = 120_000  # how long to wait for an import to finish; not a speed check
 PHONE_COLUMNS = ("Date", "Distance", "Time", "Pace")
-INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], script:not([src]):not([type])'
 
 
 def _is_phone(page: Page) -> bool:
@@ -97,20 +95,7 @@ def test_the_favicon_is_the_apps_own(desktop: Page, live_server: str):
 
 
 def test_hostile_names_and_shoes_stay_text_on_every_activity_page(desktop: Page, tmp_path: Path):
-    dialogs: list[str] = []
-
-    def refuse(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    desktop.on("dialog", refuse)
-    export = tmp_path / "export_1.zip"
-    export.write_bytes(payload_export())
-    desktop.goto("/training")
-    desktop.get_by_label("Your export or activity files").set_input_files(export)
-    desktop.get_by_role("button", name="Upload and import").click()
-    status = desktop.locator("#upload-status")
-    expect(status).to_contain_text("Import finished", timeout=IMPORT_WAIT_MS)
+    dialogs = import_hostile_export(desktop, tmp_path)
     desktop.goto("/training")
     links = desktop.locator("table.activities tbody th a")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]

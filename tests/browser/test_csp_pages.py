@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Page, expect
 
-from web.test_escaping import PAYLOADS, payload_export
+from web.test_escaping import PAYLOADS
 
-from .support import case_answers, csp_violations
-
-IMPORT_WAIT_MS = 120_000  # how long to wait for an import to finish; not a speed check
-INJECTED = 'img[src="x"], svg[onload], [onerror], [onload], script:not([src]):not([type])'
+from .support import INJECTED, case_answers, csp_violations, import_hostile_export
 
 
 def test_the_csp_check_sees_a_refused_inline_script(desktop: Page):
@@ -42,23 +39,8 @@ def _no_injection(page: Page, dialogs: list[str]) -> None:
 
 
 def test_every_main_page_runs_under_the_csp_with_hostile_names(desktop: Page, tmp_path: Path):
-    dialogs: list[str] = []
-
-    def refuse(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    desktop.on("dialog", refuse)
-    export = tmp_path / "export_1.zip"
-    export.write_bytes(payload_export())
-
     desktop.goto("/")
-    desktop.goto("/training")
-    desktop.get_by_label("Your export or activity files").set_input_files(export)
-    desktop.get_by_role("button", name="Upload and import").click()
-    expect(desktop.locator("#upload-status")).to_contain_text(
-        "Import finished", timeout=IMPORT_WAIT_MS
-    )
+    dialogs = import_hostile_export(desktop, tmp_path)
     _no_injection(desktop, dialogs)
 
     desktop.goto("/training")
