@@ -143,6 +143,21 @@ def test_a_foreign_host_name_gets_400_and_changes_nothing(server: Server):
         assert r.status_code == 200, name
 
 
+def test_another_name_is_answered_only_when_allowed(tmp_path: Path):
+    """A clinic reaching the app by its DNS name says so with --allow-host; other names are
+    still refused, and a name that is not a host name is a clear error."""
+    for server in _started(tmp_path, "--allow-host", "hipcoach.clinic.lan"):
+        named = {"Host": f"hipcoach.clinic.lan:{server.port}"}
+        assert httpx.get(f"{server.url}/api/settings", headers=named).status_code == 200
+        assert httpx.get(f"{server.url}/", headers={"Host": "evil.example"}).status_code == 400
+    done = subprocess.run(
+        _hipcoach(tmp_path, "--port", str(_free_port()), "--allow-host", "evil.com/x"),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == 2 and "--allow-host" in out and "Traceback" not in out
+
+
 # --- cross-site writes ------------------------------------------------------------------------
 
 

@@ -428,6 +428,14 @@ def serve(
             "Required with an address beyond this computer.",
         ),
     ] = None,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another name this server is reached by (a DNS name, an address); repeat "
+            "for more. Any other Host is refused (DNS rebinding).",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app in your browser (JSON API under /api/). Local only: your data
     stays on this computer. Beyond it (--host 0.0.0.0), every request needs --token."""
@@ -437,7 +445,13 @@ def serve(
     import uvicorn
 
     from hipcoach.web.api import create_app
-    from hipcoach.web.security import WILDCARD, check_token, hosts_for, is_loopback
+    from hipcoach.web.security import (
+        WILDCARD,
+        allowed_names,
+        check_token,
+        hosts_for,
+        is_loopback,
+    )
     from hipcoach.web.security import primary_address as lan_address
 
     if token is not None:
@@ -477,7 +491,11 @@ def serve(
             "[yellow]Listening beyond this computer: anyone on your network who has the "
             "address with its token can see your health data.[/]"
         )
-    app = create_app(allowed_hosts=hosts_for(host, port), token=token)
+    try:
+        extra = allowed_names(allow_host or [], port)
+    except ValueError as exc:
+        raise InputError(f"--allow-host: {exc}") from None
+    app = create_app(allowed_hosts=hosts_for(host, port) | extra, token=token)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     server.run(sockets=[sock])
 

@@ -121,6 +121,30 @@ def hosts_for(bind: str, port: int) -> frozenset[str]:
     return frozenset(names)
 
 
+HOST_NAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.?"  # a name or an IPv4 address
+    r"|\[[0-9A-Fa-f:.]{2,45}\]"  # an IPv6 address, in brackets as in a Host header
+)
+
+
+def allowed_names(names: Iterable[str], port: int) -> frozenset[str]:
+    """``Host`` values for names the runner says the server is also reached by (a DNS name
+    on the clinic's network, a reverse proxy's name). Raises ValueError naming a value that
+    is not a host name or an address, so a typo cannot open the check to everything."""
+    out: set[str] = set()
+    for name in names:
+        bare = name.strip()
+        if ":" in bare and not bare.startswith("["):
+            bare = f"[{bare}]"
+        if not HOST_NAME.fullmatch(bare):
+            raise ValueError(
+                f"{bare[:60]!r} is not a host name or an address (letters, digits, dots and "
+                "hyphens, e.g. hipcoach.clinic.lan or 192.168.1.20)"
+            )
+        out |= _with_port(bare.rstrip("."), port)
+    return frozenset(out)
+
+
 def _machine_names() -> Iterable[str]:
     hostname = socket.gethostname()
     if hostname:
