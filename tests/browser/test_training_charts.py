@@ -147,7 +147,7 @@ def test_every_chart_has_a_legend_and_whole_readable_axes(page: Page):
     check_page(page)
 
 
-def test_hovering_a_week_names_its_numbers(page: Page):
+def test_pointing_at_or_tapping_a_week_names_its_numbers(page: Page):
     _seed(weeks=8)
     page.goto("/training")
     _drawn(page)
@@ -157,6 +157,12 @@ def test_hovering_a_week_names_its_numbers(page: Page):
     assert tip.startswith("Week of ") and " km in " in tip and "runs" in tip, tip
     highlighted = last.evaluate("el => getComputedStyle(el).fill")
     assert highlighted != "rgba(0, 0, 0, 0)", "the hovered week is highlighted"
+    # A phone shows no tooltip: a tap (a click on a desktop) writes the numbers under the chart.
+    first = page.locator("#chart-volume .chart-plot svg:visible rect.hit").first
+    first.tap() if page.viewport_size and page.viewport_size["width"] < 500 else first.click()
+    readout = page.locator("#chart-volume .chart-readout")
+    expect(readout).to_have_text(first.locator("title").text_content() or "")
+    assert readout.inner_text().startswith("Week of ")
 
 
 def test_long_time_axes_show_the_year(page: Page):

@@ -11,6 +11,25 @@
     return el;
   }
 
+  // Pointing at or tapping a week (or a day) of a chart writes its numbers under the chart:
+  // the SVG's <title> is the tooltip on a desktop, but a phone shows no tooltip.
+  function enhanceCharts(root) {
+    root.querySelectorAll(".chart-plot").forEach(function (plot) {
+      var out = plot.parentNode.querySelector(".chart-readout");
+      if (!out) return;
+      function show(event) {
+        var hit = event.target.closest ? event.target.closest("rect.hit") : null;
+        if (!hit) return;
+        var title = hit.querySelector("title");
+        out.textContent = title ? title.textContent : "";
+        plot.querySelectorAll("rect.hit.picked").forEach(function (r) { r.classList.remove("picked"); });
+        hit.classList.add("picked");
+      }
+      plot.addEventListener("pointerover", show);
+      plot.addEventListener("click", show);
+    });
+  }
+
   function errorOf(xhrOrResponseBody, status) {
     return (xhrOrResponseBody && xhrOrResponseBody.error) || ("the server answered " + status);
   }
@@ -113,6 +132,7 @@
       if (old) old.replaceWith(node);
       else if (anchor) anchor.parentNode.insertBefore(node, anchor);
     });
+    enhanceCharts(document);
   }
 
   function enhanceUpload(form) {
@@ -203,6 +223,7 @@
   }
 
   function start() {
+    enhanceCharts(document);
     var form = document.getElementById("upload-form");
     if (form) enhanceUpload(form);
   }
