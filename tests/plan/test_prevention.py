@@ -180,6 +180,11 @@ def test_a_history_that_stopped_long_ago_says_so_instead_of_0_km_a_week() -> Non
     assert "give your current weekly distance" in said and "return to running" in said
     # Given a current volume, the same history plans.
     check_caps(plan(HALF, 16, current=20_000, h=stopped))
+    # A history that is recent is the starting point, and the refusal says so.
+    with pytest.raises(GoalUnreachable) as err:
+        plan(MARATHON, 3, h=history([20.0] * 5))
+    said = str(err.value)
+    assert "from 20.0 km a week (the mean of your last 4 complete weeks of running)" in said
 
 
 # --- the week's contents -------------------------------------------------------------------------
