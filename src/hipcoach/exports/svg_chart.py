@@ -124,8 +124,7 @@ def _apart(at: dict[int, float], room: float) -> dict[int, float]:
 
 def _stride(labels: Sequence[str], slot: float, font: float) -> int:
     """Every how many positions a label fits without touching the next one."""
-    widest = max((len(t) for t in labels), default=0) * CHAR_WIDTH * font + font
-    return max(1, math.ceil(widest / slot))
+    return max(1, math.ceil((_text_width(labels, font) + font) / slot))
 
 
 def _number(v: float) -> str:
