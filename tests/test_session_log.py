@@ -14,6 +14,7 @@ import pytest
 from hipcoach.diary import SessionLog
 from hipcoach.plan.library_load import load_library
 from hipcoach.plan.rules import load_rules
+from hipcoach.plan.safety import UNRESTRICTED
 from hipcoach.plan.schedule import PlannedDay, SessionItem
 from hipcoach.sessions.framing import frame, frame_days
 from hipcoach.sessions.player import Player, Screen, estimate_seconds, pain_advice
@@ -177,6 +178,7 @@ def test_every_session_starts_with_a_warm_up_and_ends_with_a_cool_down():
             PlannedDay(day, "rest", "Rest"),
         ],
         library,
+        UNRESTRICTED,
     )
     ids = [[i.exercise_id for i in d.items] for d in days]
     assert ids == [
@@ -190,8 +192,8 @@ def test_every_session_starts_with_a_warm_up_and_ends_with_a_cool_down():
 
 
 def test_a_warm_up_the_safety_policy_forbids_is_dropped():
-    """The framing happens before the policy: the warm-up's jogging drills are impact, so a
-    possible stress fracture removes it like any other exercise; the cool-down stays."""
+    """The policy also applies after the framing: the warm-up's jogging drills are impact, so
+    a possible stress fracture removes it like any other exercise; the cool-down stays."""
     from hipcoach.plan.safety import SafetyPolicy, exercise_refusal
 
     library = load_library().exercises
@@ -199,8 +201,7 @@ def test_a_warm_up_the_safety_policy_forbids_is_dropped():
     blocked = {e.id: why for e in library if (why := exercise_refusal(e, bone, bone))}
     assert "warm_up" in blocked and "cool_down" not in blocked
     policy = SafetyPolicy(assessed=True, guarded=bone, bone_stress=bone, blocked=blocked)
-    framed = frame_days([PlannedDay(T0.date(), "rehab", "R", items=(BIKE,))], library)
-    (kept,) = policy.enforce(framed)
+    (kept,) = frame_days([PlannedDay(T0.date(), "rehab", "R", items=(BIKE,))], library, policy)
     assert [i.exercise_id for i in kept.items] == ["cycling", "cool_down"]
 
 

@@ -109,14 +109,12 @@ def plan_json(plan: TreatmentPlan) -> dict[str, Any]:
     """The plan for other tools (`plan --json`, ``/api/plan``). Its days' sessions are the
     ones the player plays and the calendar exports: warm-up first, cool-down last, then the
     plan's safety policy over the whole (a warm-up it forbids is dropped)."""
-    from hipcoach.plan.library_load import load_library
-    from hipcoach.sessions.framing import frame_days
+    from hipcoach.services import sessions_as_played
 
     def advice(a: Any) -> dict[str, Any] | None:
         return None if a is None else {"text": a.text, "sources": list(a.source)}
 
-    days = plan.policy.enforce(frame_days(plan.policy.enforce(list(plan.days)),
-                                          load_library().exercises))  # fmt: skip
+    days = sessions_as_played(plan.days, plan.policy)
 
     return {
         "urgency": plan.urgency,

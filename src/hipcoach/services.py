@@ -198,15 +198,16 @@ def enforce_policy(days: Sequence[PlannedDay]) -> list[PlannedDay]:
     return safety_policy().enforce(days)
 
 
-def sessions_as_played(days: Sequence[PlannedDay]) -> list[PlannedDay]:
-    """``days`` as every session is played, shown and exported: the policy first (a session
-    it empties is a rest day, not a lone cool-down), a warm-up first and a cool-down last,
-    then the policy again over the whole (a warm-up it forbids is dropped)."""
+def sessions_as_played(
+    days: Sequence[PlannedDay], policy: SafetyPolicy | None = None
+) -> list[PlannedDay]:
+    """``days`` as every session is played, shown and exported: under ``policy`` (default:
+    the latest assessment's), with a warm-up first and a cool-down last (see
+    :func:`hipcoach.sessions.framing.frame_days`)."""
     from hipcoach.plan.library_load import load_library
     from hipcoach.sessions.framing import frame_days
 
-    policy = safety_policy()
-    return policy.enforce(frame_days(policy.enforce(days), load_library().exercises))
+    return frame_days(days, load_library().exercises, policy or safety_policy())
 
 
 def treatment_for(

@@ -64,9 +64,7 @@ def load_plan(
     """The plan's days from ``--plan-file``, else ``source``, else the stored plan state —
     each session framed by a warm-up and a cool-down, and always as the latest assessment's
     safety policy allows them."""
-    from hipcoach.plan.library_load import load_library
-    from hipcoach.services import enforce_policy
-    from hipcoach.sessions.framing import frame_days
+    from hipcoach.services import sessions_as_played
 
     if plan_file is not None:
         from hipcoach.cli.common import parse_json_or_yaml, read_text
@@ -78,9 +76,7 @@ def load_plan(
         days = list(source())
     else:
         days = stored_plan(day)
-    # The policy first, so a session it empties stays a rest day (not a lone cool-down),
-    # then again over the warm-up and cool-down the framing added.
-    return enforce_policy(frame_days(enforce_policy(days), load_library().exercises))
+    return sessions_as_played(days)
 
 
 NO_PLAN = "no plan yet: pass --plan-file FILE (the plan as JSON)"

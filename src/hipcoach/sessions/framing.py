@@ -2,11 +2,12 @@
 
 Why here and not in each plan generator: the treatment programme, the return to running and
 the build-up plan each make their own days, and only the build-up plan remembered the
-warm-up. Framing the days where sessions are played and exported (the player, the calendar
-file, the programme page) puts it in every session once. The caller passes the framed days
-through the safety policy afterwards, so a warm-up the latest assessment forbids (its jogging
-drills are impact) is dropped like any other exercise. Enforce the policy before framing
-too: a session the policy emptied is a rest day and must not come back as a lone cool-down.
+warm-up. Framing the days where sessions are played and exported (the player, the calendar,
+the plan's JSON, the report, the programme page) puts it in every session once.
+:func:`frame_days` applies the safety policy on both sides of the framing: before, so a
+session the policy emptied stays a rest day instead of coming back as a lone cool-down;
+after, so a warm-up the latest assessment forbids (its jogging drills are impact) is dropped
+like any other exercise.
 
 Pure: the library's ``warm_up`` and ``cool_down`` entries supply names, dosage and cues.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from hipcoach.plan.library import Exercise
+from hipcoach.plan.safety import SafetyPolicy
 from hipcoach.plan.schedule import PlannedDay, SessionItem
 
 WARM_UP_ID = "warm_up"
@@ -52,7 +54,12 @@ def frame(items: Sequence[SessionItem], library: Iterable[Exercise]) -> tuple[Se
     return (*warm, *middle, *cool)
 
 
-def frame_days(days: Sequence[PlannedDay], library: Iterable[Exercise]) -> list[PlannedDay]:
-    """Every day's session framed (see :func:`frame`); days without exercises unchanged."""
+def frame_days(
+    days: Sequence[PlannedDay], library: Iterable[Exercise], policy: SafetyPolicy
+) -> list[PlannedDay]:
+    """Every day's session as it is played: ``policy`` first, then framed (see
+    :func:`frame`; days without exercises unchanged), then ``policy`` over the whole."""
     exercises = list(library)
-    return [replace(d, items=frame(d.items, exercises)) if d.items else d for d in days]
+    allowed = policy.enforce(days)
+    framed = [replace(d, items=frame(d.items, exercises)) if d.items else d for d in allowed]
+    return policy.enforce(framed)

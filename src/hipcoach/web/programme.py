@@ -85,6 +85,7 @@ def _programme(
         plan_calendar,
         plan_days,
         preferred_units,
+        sessions_as_played,
         treatment_for,
     )
     from hipcoach.sessions.calendar import weeks
@@ -96,7 +97,7 @@ def _programme(
     if plan is None:
         return _page(request, "programme.html", plan=None, status_code=status_code)
     days = plan_days(today, plan)
-    todays = plan.policy.enforce(api.framed([d for d in days if d.day == today]))
+    todays = sessions_as_played([d for d in days if d.day == today], plan.policy)
     later = sorted((d for d in days if d.day > today and d.items), key=lambda d: d.day)
     known, where = _regions()
     from hipcoach.exports.calendar import DEFAULT_AT, readable

@@ -119,26 +119,22 @@ def exercise(exercise_id: str) -> dict[str, Any]:
 # --- today's session ------------------------------------------------------------------------
 
 
-def framed(days: list[PlannedDay]) -> list[PlannedDay]:
-    """The days' sessions with a warm-up first and a cool-down last (the caller enforces the
-    safety policy on the result)."""
-    from hipcoach.plan.library_load import load_library
-    from hipcoach.sessions.framing import frame_days
-
-    return frame_days(days, load_library().exercises)
-
-
 def todays_session(day: date) -> dict[str, Any]:
     """Today's session for a player: the planned day, its items and steps, the next session,
     and why there is none (urgent result, rest day). Raises when there is no assessment."""
-    from hipcoach.services import awaiting_next_morning, plan_days, treatment_for
+    from hipcoach.services import (
+        awaiting_next_morning,
+        plan_days,
+        sessions_as_played,
+        treatment_for,
+    )
     from hipcoach.sessions.steps import player_json
 
     plan = treatment_for(None, start=day)
     if plan is None:
         raise InputError(NO_ASSESSMENT)
     days = plan_days(day, plan)
-    todays = plan.policy.enforce(framed([d for d in days if d.day == day]))
+    todays = sessions_as_played([d for d in days if d.day == day], plan.policy)
     items = [it for d in todays for it in d.items]
     later = sorted((d for d in days if d.day > day and d.items), key=lambda d: d.day)
     waiting = awaiting_next_morning(day)
@@ -422,7 +418,7 @@ def plan_ics(base_url: str, at: dt.time | None = None, all_day: bool = False) ->
     """The plan as iCalendar: ``hipcoach export ical``, with each day's session linked to the
     web player at ``base_url``; events at ``at`` (local time) or all-day."""
     from hipcoach.exports.calendar import DEFAULT_AT, to_ical
-    from hipcoach.services import enforce_policy, local_today, plan_days, preferred_units
+    from hipcoach.services import local_today, plan_days, preferred_units, sessions_as_played
 
     today = local_today()
     days = plan_days(today)
@@ -432,7 +428,7 @@ def plan_ics(base_url: str, at: dt.time | None = None, all_day: bool = False) ->
             "programme"
         )
     data = to_ical(
-        enforce_policy(framed(days)),
+        sessions_as_played(days),
         units=preferred_units(),
         at=at or DEFAULT_AT,
         all_day=all_day,
@@ -445,14 +441,14 @@ def _report() -> Report:
     """Today's clinician's report, bound by the latest assessment's safety policy."""
     from hipcoach.services import (
         clinician_report,
-        enforce_policy,
         local_today,
         plan_days,
         preferred_units,
+        sessions_as_played,
     )
 
     today = local_today()
-    doc = clinician_report(today, preferred_units(), enforce_policy(framed(plan_days(today))))
+    doc = clinician_report(today, preferred_units(), sessions_as_played(plan_days(today)))
     if doc is None:
         raise InputError(NO_ASSESSMENT)
     return doc
