@@ -4,7 +4,7 @@ the bytes transferred, on first load (empty cache) and on reload, in Debian's Ch
     .venv/bin/python bench/bench_training_page.py [--activities 76] [--runs 5]
 
 1. seeds a temporary data folder with the last ``--activities`` of the synthetic history
-   (``bench_load.py``), shifted to end yesterday, through the repository;
+   (``bench_load.py``), shifted to end yesterday, through the repository (``bench_web.seed``);
 2. starts the app as a user does (``hipcoach serve``, as ``bench_web.py`` does) on loopback;
 3. for each run, opens /training in a fresh browser context (empty cache), waits until every
    chart's two SVG boxes (server-drawn, in the HTML) are in the page and a frame was drawn
@@ -19,21 +19,18 @@ the bytes transferred, on first load (empty cache) and on reload, in Debian's Ch
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import statistics
 import sys
 import tempfile
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import CDPSession, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_web import serve
+from bench_web import seed, serve
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -43,29 +40,6 @@ ARGS = [
 CHARTS = 3
 LOADED = "() => performance.getEntriesByType('navigation')[0].loadEventEnd"
 DRAWN = f"() => document.querySelectorAll('.chart-plot svg').length >= 2 * {CHARTS}"
-
-
-def seed(folder: Path, n: int) -> int:
-    """The last ``n`` activities of a synthetic year of training, ending yesterday."""
-    os.environ["HIPCOACH_DATA_DIR"] = str(folder)
-    from bench_load import synthetic_history
-    from hipcoach.storage.db import open_engine
-    from hipcoach.storage.repository import Repository
-
-    acts = synthetic_history(years=1)[-n:]
-    yesterday = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    shift = yesterday - max(a.start_utc for a in acts).replace(hour=0, minute=0, second=0)
-    repo = Repository(open_engine())
-    for i, a in enumerate(acts):
-        repo.add_file(
-            sha256=hashlib.sha256(f"bench-page-{i}".encode()).hexdigest(),
-            name=f"{i}.fit",
-            fmt="fit",
-            size=50_000,
-            stored_path=None,
-            activities=[replace(a, start_utc=a.start_utc + shift)],
-        )
-    return repo.count()
 
 
 def _bytes_counter(cdp: CDPSession) -> dict[str, float]:
@@ -117,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hipcoach-bench-page-") as tmp:
         folder = Path(tmp)
-        count = seed(folder, args.activities)
+        count = seed(folder, years=1, last=args.activities)
         with serve(folder) as base:
             figures = measure(base, args.runs)
     print(

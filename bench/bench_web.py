@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -73,8 +73,9 @@ class Result:
 # --- the store -------------------------------------------------------------------------------
 
 
-def seed(folder: Path, years: int) -> int:
-    """A history of ``years`` of training ending yesterday, written through the repository."""
+def seed(folder: Path, years: int, last: int | None = None) -> int:
+    """A history of ``years`` of training (only its ``last`` activities, if given) ending
+    yesterday, written through the repository."""
     os.environ["HIPCOACH_DATA_DIR"] = str(folder)
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_load import synthetic_history
@@ -82,6 +83,8 @@ def seed(folder: Path, years: int) -> int:
     from hipcoach.storage.repository import Repository
 
     acts = synthetic_history(years=years)
+    if last is not None:
+        acts = acts[-last:]
     yesterday = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     shift = yesterday - max(a.start_utc for a in acts).replace(hour=0, minute=0, second=0)
     repo = Repository(open_engine())
@@ -92,7 +95,7 @@ def seed(folder: Path, years: int) -> int:
             fmt="fit",
             size=50_000,
             stored_path=None,
-            activities=[replace(a, start_utc=a.start_utc + shift - timedelta(days=1))],
+            activities=[replace(a, start_utc=a.start_utc + shift)],
         )
     return repo.count()
 
