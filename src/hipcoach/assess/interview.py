@@ -156,7 +156,17 @@ def _recheck(
     if step.question is not None or step.reason.startswith("emergency"):
         return step
     findings = findings_of(kb, answers)
-    again = [
+    again = [q for q in _unsure_warning_signs(kb, answers, rechecked) if askable(kb, q, findings)]
+    if not again:
+        return step
+    return Step(again[0], RECHECK, step.asked, len(again) - 1)
+
+
+def _unsure_warning_signs(
+    kb: KnowledgeBase, answers: Mapping[str, Answer], rechecked: Collection[str]
+) -> list[Question]:
+    """Warning-sign questions answered "don't know" and not yet asked a second time."""
+    return [
         q
         for q in kb.questions
         if q.always_ask
@@ -164,26 +174,14 @@ def _recheck(
         and q.id in answers
         and answers[q.id] is None
         and q.id not in rechecked
-        and askable(kb, q, findings)
     ]
-    if not again:
-        return step
-    return Step(again[0], RECHECK, step.asked, len(again) - 1)
 
 
 def _rechecks_due(
     kb: KnowledgeBase, answers: Mapping[str, Answer], rechecked: Collection[str]
 ) -> int:
     """Warning-sign questions answered "don't know" that will be put once more at the end."""
-    return sum(
-        1
-        for q in kb.questions
-        if q.always_ask
-        and q.section == "red_flags"
-        and q.id in answers
-        and answers[q.id] is None
-        and q.id not in rechecked
-    )
+    return len(_unsure_warning_signs(kb, answers, rechecked))
 
 
 def next_step(
