@@ -82,6 +82,8 @@ def test_a_line_breaks_where_a_value_is_missing_and_marks_points_when_asked():
     assert ys[2] < ys[0]
     right_ticks = [t.text for t in root.iter(f"{SVG}text") if t.attrib["class"] == "y2-tick"]
     assert right_ticks == ["0", "2", "4", "6", "8", "10"]
+    titles = [t for t in root.iter(f"{SVG}text") if t.attrib["class"] == "axis-title"]
+    assert [t.attrib.get("fill") for t in titles if t.text == "Pain"] == ["#b00020"]
 
 
 def test_negative_values_get_an_axis_below_zero():

@@ -347,7 +347,6 @@ def load_and_pain(
         x_title="Week starting",
         right_title="Worst pain (0–10)",
         right_max=PAIN_MAX,
-        right_colour=PAIN_COLOUR,
         summary=summary,
     )  # fmt: skip
     return Chart("load", "Training load and pain", summary,

@@ -58,7 +58,8 @@ class Series:
     """One per x position; None where there is nothing (no bar, a break in the line)."""
     kind: Literal["bar", "line"] = "bar"
     right: bool = False
-    """On the right axis (its range is the figure's ``right_max``)."""
+    """On the right axis, from 0 to the figure's ``right_max`` (or to its highest value);
+    the right axis title takes the colour of its first series."""
     dash: str = ""
     """SVG ``stroke-dasharray`` of a line, so lines differ by more than colour."""
     points: bool = False
@@ -75,8 +76,8 @@ class Figure:
     y_title: str
     x_title: str = ""
     right_title: str = ""
-    right_max: float = 10.0
-    right_colour: str = ""
+    right_max: float | None = None
+    """A fixed top for the right axis (a 0–10 scale); None: its highest value."""
     summary: str = ""
     """The text alternative: the chart is one image with this label."""
 
@@ -146,19 +147,23 @@ def render(figure: Figure, width: float = NARROW) -> Markup:
     :data:`WIDE`) that scales to its container's width."""
     n = len(figure.labels)
     big = BIG_FONT.get(width, max(BIG_FONT.values()))
-    right_axis = any(s.right for s in figure.series)
     top, bottom = TOP, TOP + PLOT_HEIGHT
     height = bottom + 4 + LINE * big * (2 if figure.x_title else 1) + EDGE
     left_values = [v for s in figure.series if not s.right and s.kind == "line"
                    for v in s.values if v is not None] + _bar_tops(figure)  # fmt: skip
     y = _scale(left_values, top, bottom)
-    y2 = _Scale(0.0, figure.right_max, nice_step(figure.right_max, Y_TICKS + 1), top, bottom)
+    right_series = [s for s in figure.series if s.right]
+    right_values = [v for s in right_series for v in s.values if v is not None]
+    if figure.right_max is not None:
+        y2 = _Scale(0.0, figure.right_max, nice_step(figure.right_max, Y_TICKS + 1), top, bottom)
+    else:
+        y2 = _scale(right_values, top, bottom)
     # Room at each side for a rotated axis title and the widest tick label, at the larger
     # text size: the title's baseline sits one ascent in from the edge.
     title_at = EDGE + ASCENT * big
     left = title_at + DESCENT * big + GAP + _text_width([_number(t) for t in y.ticks()], big)
     right = width - RIGHT
-    if right_axis:
+    if right_series:
         right = width - (title_at + DESCENT * big + GAP
                          + _text_width([_number(t) for t in y2.ticks()], big))  # fmt: skip
     slot = (right - left) / max(n, 1)
@@ -176,7 +181,7 @@ def render(figure: Figure, width: float = NARROW) -> Markup:
                    f'y1="{_f(y(t))}" y2="{_f(y(t))}"/>')  # fmt: skip
         out.append(f'<text class="y-tick" x="{_f(left - 6)}" y="{_f(y(t))}">'
                    f"{_number(t)}</text>")  # fmt: skip
-    if right_axis:
+    if right_series:
         for t in y2.ticks():
             out.append(f'<text class="y2-tick" x="{_f(right + 6)}" y="{_f(y2(t))}">'
                        f"{_number(t)}</text>")  # fmt: skip
@@ -243,9 +248,9 @@ def render(figure: Figure, width: float = NARROW) -> Markup:
     out.append(f'<text class="axis-title" '
                f'transform="translate({_f(title_at)} {_f(mid)}) rotate(-90)">'
                f"{escape(figure.y_title)}</text>")  # fmt: skip
-    if right_axis and figure.right_title:
-        colour = f' fill="{escape(figure.right_colour)}"' if figure.right_colour else ""
-        out.append(f'<text class="axis-title"{colour} '
+    if right_series and figure.right_title:
+        colour = escape(right_series[0].colour)
+        out.append(f'<text class="axis-title" fill="{colour}" '
                    f'transform="translate({_f(width - title_at)} {_f(mid)}) rotate(90)">'
                    f"{escape(figure.right_title)}</text>")  # fmt: skip
     if figure.x_title:
