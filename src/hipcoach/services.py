@@ -406,6 +406,14 @@ def plan_days(today: date, plan: TreatmentPlan | None = None) -> list[PlannedDay
     return plan.policy.enforce(new) if plan is not None else enforce_policy(new)
 
 
+def played_days(today: date, plan: TreatmentPlan | None = None) -> list[PlannedDay]:
+    """The programme's days (:func:`plan_days`) as their sessions are played and exported
+    (:func:`sessions_as_played`). The latest assessment is assessed once: the plan of it
+    (``plan``, or made here) carries the policy both steps obey."""
+    plan = plan if plan is not None else treatment_for(None, start=today)
+    return sessions_as_played(plan_days(today, plan), None if plan is None else plan.policy)
+
+
 def plan_calendar(today: date, weeks_back: int = 4, weeks_ahead: int = 2) -> list[CalendarDay]:
     """Planned vs done, from ``weeks_back`` weeks before this ISO week to ``weeks_ahead``
     weeks after it (whole weeks, Monday first)."""
@@ -416,7 +424,7 @@ def plan_calendar(today: date, weeks_back: int = 4, weeks_ahead: int = 2) -> lis
     monday = monday_of(today)
     start = monday - timedelta(weeks=weeks_back)
     end = monday + timedelta(weeks=weeks_ahead + 1) - timedelta(days=1)
-    days = sessions_as_played(plan_days(today))
+    days = played_days(today)
     logs = DiaryRepository(open_engine()).session_logs(since=start) if has_history() else []
     return planned_vs_done(days, logs, start, end, today)
 

@@ -418,17 +418,17 @@ def plan_ics(base_url: str, at: dt.time | None = None, all_day: bool = False) ->
     """The plan as iCalendar: ``hipcoach export ical``, with each day's session linked to the
     web player at ``base_url``; events at ``at`` (local time) or all-day."""
     from hipcoach.exports.calendar import DEFAULT_AT, to_ical
-    from hipcoach.services import local_today, plan_days, preferred_units, sessions_as_played
+    from hipcoach.services import local_today, played_days, preferred_units
 
     today = local_today()
-    days = plan_days(today)
+    days = played_days(today)
     if not days:
         raise InputError(
             "no plan to put in a calendar: do the hip check first; an urgent result has no "
             "programme"
         )
     data = to_ical(
-        sessions_as_played(days),
+        days,
         units=preferred_units(),
         at=at or DEFAULT_AT,
         all_day=all_day,
@@ -442,13 +442,12 @@ def _report() -> Report:
     from hipcoach.services import (
         clinician_report,
         local_today,
-        plan_days,
+        played_days,
         preferred_units,
-        sessions_as_played,
     )
 
     today = local_today()
-    doc = clinician_report(today, preferred_units(), sessions_as_played(plan_days(today)))
+    doc = clinician_report(today, preferred_units(), played_days(today))
     if doc is None:
         raise InputError(NO_ASSESSMENT)
     return doc
