@@ -64,10 +64,10 @@ class Chart:
     columns: tuple[str, ...]
     rows: Sequence[tuple[str, ...]]
     spec: dict[str, Any] = field(repr=False)
+    figure: Figure = field(repr=False, compare=False)
+    """The same numbers for the web page's server-drawn SVG (:mod:`.svg_chart`)."""
     note: str = ""
     """One line shown under the chart to explain its unit (TRIMP), or empty."""
-    figure: Figure | None = field(default=None, repr=False, compare=False)
-    """The same numbers for the web page's server-drawn SVG (:mod:`.svg_chart`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -228,7 +228,7 @@ def weekly_volume(weeks: Sequence[WeekSummary], units: Units, *, ended: bool = F
         summary=summary,
     )  # fmt: skip
     return Chart("volume", f"Weekly running ({unit})", summary,
-                 ("Week of", unit, "Runs", "Kind of week"), rows, spec, figure=figure)  # fmt: skip
+                 ("Week of", unit, "Runs", "Kind of week"), rows, spec, figure)  # fmt: skip
 
 
 def load_and_pain(
@@ -351,7 +351,7 @@ def load_and_pain(
     )  # fmt: skip
     return Chart("load", "Training load and pain", summary,
                  ("Week of", "Running load", "Other sports load", "Worst pain (0–10)"),
-                 rows, spec, TRIMP_NOTE, figure)  # fmt: skip
+                 rows, spec, figure, TRIMP_NOTE)  # fmt: skip
 
 
 def fitness_fatigue(
@@ -436,7 +436,7 @@ def fitness_fatigue(
         summary=summary,
     )  # fmt: skip
     return Chart("fitness", "Fitness, fatigue and form", summary,
-                 ("Day", "Fitness", "Fatigue", "Form"), rows, spec, TRIMP_NOTE, figure)  # fmt: skip
+                 ("Day", "Fitness", "Fatigue", "Form"), rows, spec, figure, TRIMP_NOTE)  # fmt: skip
 
 
 def weeks_window(history: LoadHistory, weeks: int) -> list[WeekSummary]:
