@@ -139,6 +139,11 @@ def test_a_half_marathon_in_12_weeks_from_20_km_a_week() -> None:
     p = plan(HALF, 12, current=20_000)
     assert len(p.weeks) == 12 and p.weeks[-1].race
     assert max(w.long_run_m for w in p.weeks[:-1]) == pytest.approx(P.goals[2].peak_long_run_m)
+    # Race day goes beyond the single-run rule, and the plan says so with the rule's source.
+    race = p.notes[0]
+    assert race.text.startswith(f"Race day is the one run allowed beyond the "
+                                f"{P.single_run_increase_max.value:.0%} rule")  # fmt: skip
+    assert race.source == tuple(P.single_run_increase_max.source)
 
 
 def test_beyond_the_marathon_is_not_planned() -> None:

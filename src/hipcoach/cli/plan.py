@@ -143,31 +143,4 @@ def render_running(plan: Any, units: Units, console: Console) -> None:
             str(len(w.runs_m)),
         )
     console.print(table)
-    race_note = race_beyond_rule(plan.weeks, u)
-    if race_note is not None:
-        console.print(Text(race_note, style="bold"))
-        console.print()
     print_advice(console, "Notes", list(plan.notes))
-
-
-def race_beyond_rule(weeks: Sequence[Any], units: Units) -> str | None:
-    """Plain words when the race is longer than the 10% rule allows after the build-up's
-    longest run: the race is modelled as race day, the one run exempt from the rule, and
-    the runner should know it rather than find a +30% long run in the last week."""
-    from hipcoach.units import distance
-
-    race = next((w for w in weeks if w.race), None)
-    before = [w.long_run_m for w in weeks if not w.race]
-    if race is None or not before:
-        return None
-    longest = max(before)
-    if race.long_run_m <= longest * 1.1:
-        return None
-    rise = race.long_run_m / longest - 1
-    return (
-        f"Race day is the one run allowed beyond the 10% rule: your longest run before it is "
-        f"{distance(longest, units)}, the race {distance(race.long_run_m, units)} "
-        f"(+{rise:.0%}). The build-up does not reach the race distance, so you arrive "
-        "rested; if you want every run within the rule, run the race at an easy pace "
-        "or choose a shorter goal."
-    )

@@ -378,10 +378,34 @@ def build_running_plan(
         raise GoalUnreachable(why, need)
     rate = gentlest_rate(goal_distance_m, weeks, base, rules)
     plan_weeks = _simulate(base, row, rules, weeks, start, goal_distance_m, rate)
+    race = _race_day_note(plan_weeks, rules, units)
     return RunningPlan(
         goal_distance_m, base, tuple(plan_weeks), _days(plan_weeks, rules, library, policy),
-        tuple(n.advice() for n in p.notes),
+        (*(() if race is None else (race,)), *(n.advice() for n in p.notes)),
     )  # fmt: skip
+
+
+def _race_day_note(weeks: Sequence[PlanWeek], rules: RehabRules, units: Units) -> Advice | None:
+    """Plain words when the race is longer than the single-run rule allows after the
+    build-up's longest run: race day is the one run exempt from the rule, and the runner
+    should know it rather than find a +30 % long run in the last week."""
+    rule = rules.prevention.single_run_increase_max
+    race = next((w for w in weeks if w.race), None)
+    before = [w.long_run_m for w in weeks if not w.race]
+    if race is None or not before:
+        return None
+    longest = max(before)
+    if race.long_run_m <= longest * (1 + rule.value):
+        return None
+    rise = race.long_run_m / longest - 1
+    return Advice(
+        f"Race day is the one run allowed beyond the {rule.value:.0%} rule: your longest run "
+        f"before it is {distance(longest, units)}, the race {distance(race.long_run_m, units)} "
+        f"(+{rise:.0%}). The build-up does not reach the race distance, so you arrive "
+        "rested; if you want every run within the rule, run the race at an easy pace "
+        "or choose a shorter goal.",
+        tuple(rule.source),
+    )
 
 
 def _no_recent_running(goal: str, history: LoadHistory, weeks: int) -> str:
